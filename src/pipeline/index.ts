@@ -1,0 +1,104 @@
+// parse → threads → rules → decide for one post: the stages replay and the daemon's workers share.
+
+import type { Logger } from 'pino';
+import type { Config, ListConfig } from '../config/types.js';
+import { findList, resolveRuleSettings } from '../config/index.js';
+import type { Post } from '../model/post.js';
+import { parsePost, UnreadableMailError } from '../parse/index.js';
+import { MemoryThreadStore } from '../threads/memory-store.js';
+import { placePost } from '../threads/place.js';
+import { ThreadConflictError, type ThreadStore } from '../threads/store.js';
+import { builtinRules } from '../rules/index.js';
+import { compileCustomRules } from '../rules/custom/compile.js';
+import { profileFromConfig, type ListProfile } from '../rules/profile.js';
+import { RuleRunner, type RuleRun } from '../rules/run-rules.js';
+import type { Rule } from '../rules/types.js';
+import { decide } from '../decide/decide.js';
+import { log as rootLog } from '../log.js';
+import type { PostOutcome } from './types.js';
+
+export type { PostOutcome, RuleFailure } from './types.js';
+
+export interface PipelineOptions {
+  /** Thread state; replay uses memory (the default), the daemon Redis. */
+  store?: ThreadStore;
+  log?: Logger;
+  /** list id → profile (e.g. trained with --train); lists without one use their config description and terms. */
+  profiles?: Map<string, ListProfile>;
+  /** Passed to parse: text beyond this many characters is cut (with a warning). */
+  maxBodyChars?: number;
+}
+
+export interface Pipeline {
+  readonly config: Config;
+  processRaw(raw: Buffer): Promise<PostOutcome>;
+  processPost(post: Post): Promise<PostOutcome>;
+  /** The rules each list runs, with their context (for explain and the rule list in reports). */
+  rulesFor(list: ListConfig): RuleRun[];
+}
+
+/** How often a post is re-placed when another worker changed its thread meanwhile. */
+const PLACE_ATTEMPTS = 8;
+
+export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipeline {
+  const store = opts.store ?? new MemoryThreadStore();
+  const log = opts.log ?? rootLog();
+  const runner = new RuleRunner(config.ruleBudgetMs, log);
+  const topCustom = compileCustomRules(config.custom);
+  const runsByList = new Map<string, RuleRun[]>();
+
+  function rulesFor(list: ListConfig): RuleRun[] {
+    let runs = runsByList.get(list.id);
+    if (runs) return runs;
+    const profile = opts.profiles?.get(list.id) ?? profileFromConfig(list);
+    const rules: Rule[] = [...builtinRules, ...topCustom, ...compileCustomRules(list.custom)];
+    runs = [];
+    for (const rule of rules) {
+      const settings = resolveRuleSettings(config, list, rule.id);
+      if (settings.enabled) runs.push({ rule, ctx: { list, profile, settings } });
+    }
+    runsByList.set(list.id, runs);
+    return runs;
+  }
+
+  async function processPost(post: Post): Promise<PostOutcome> {
+    const list = findList(config, post.listId);
+    if (await store.hasMessage(list.id, post.messageId)) {
+      const threadId = (await store.threadOfMessage(list.id, post.messageId)) ?? post.messageId;
+      return { kind: 'duplicate', list: list.id, post, threadId };
+    }
+    const runs = rulesFor(list);
+    for (let attempt = 1; ; attempt++) {
+      const placed = await placePost(post, list.id, store, config.threads);
+      const { flags, failures } = runner.run(post, placed.thread, runs);
+      const verdict = decide({
+        config,
+        list,
+        post,
+        thread: placed.thread,
+        flags,
+        thresholds: (rule) => resolveRuleSettings(config, list, rule),
+      });
+      try {
+        await store.save(placed.thread, post.messageId, placed.subjectKey, placed.expectedPostCount);
+      } catch (err) {
+        if (err instanceof ThreadConflictError && attempt < PLACE_ATTEMPTS) continue;
+        throw err;
+      }
+      return { kind: 'verdict', list: list.id, post, thread: placed.thread, verdict, ruleFailures: failures };
+    }
+  }
+
+  async function processRaw(raw: Buffer): Promise<PostOutcome> {
+    let post: Post;
+    try {
+      post = await parsePost(raw, { maxBodyChars: opts.maxBodyChars });
+    } catch (err) {
+      if (err instanceof UnreadableMailError) return { kind: 'unreadable', reason: err.message };
+      throw err;
+    }
+    return processPost(post);
+  }
+
+  return { config, processRaw, processPost, rulesFor };
+}
