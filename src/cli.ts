@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The `listwarden` command: wires config, stages and output; exit codes 0 ok, 1 bad usage or config, 2 nothing readable.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, configJsonSchema, loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
-import { replay, type ReplayFormat } from './replay/replay.js';
+import { replay, loadProfiles, type ReplayFormat } from './replay/replay.js';
+import { compareConfigs, renderComparisonText } from './replay/compare.js';
+import { explainPost, renderExplanationText } from './replay/explain.js';
+import { FixtureSyntaxError, renderTestRulesText, testRules } from './replay/test-rules.js';
 
 const EXIT_OK = 0;
 const EXIT_USAGE = 1;
@@ -44,6 +48,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))
     .option('-o, --out <file>', 'write the report here instead of stdout')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--compare <config>', 'show the flags this other config adds and removes against --config (or the defaults), per rule')
     .addHelpText(
       'after',
       `
@@ -55,11 +60,24 @@ Exit codes: 0 ok, 1 bad usage or config, 2 nothing readable.
 Examples:
   listwarden replay examples/sample-list.mbox
   listwarden replay --config config/example-tlug.yaml --format json archive/2024-*.txt.gz > flags.jsonl
-  listwarden replay --train old.mbox --format html --out report.html new.mbox`,
+  listwarden replay --train old.mbox --format html --out report.html new.mbox
+  listwarden replay --config config/tlug.yaml --compare config/tlug-new.yaml archive.mbox`,
     )
-    .action(async (archives: string[], o: { config?: string; train: string[]; format: ReplayFormat; out?: string; progress: boolean }) => {
+    .action(async (archives: string[], o: { config?: string; train: string[]; format: ReplayFormat; out?: string; progress: boolean; compare?: string }) => {
       const config = await loadConfig(o.config);
       const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
+      if (o.compare) {
+        const other = await loadConfig(o.compare);
+        const c = await compareConfigs(config, other, archives, o.train, log);
+        const text = o.format === 'json'
+          ? c.changes.map((ch) => JSON.stringify({ change: ch.change, ...ch.flag, ...(ch.before ? { before: { severity: ch.before.severity, score: ch.before.score, action: ch.before.action } } : {}) })).join('\n') + (c.changes.length ? '\n' : '')
+          : renderComparisonText(c);
+        if (o.out) writeFileSync(o.out, text);
+        else process.stdout.write(text);
+        process.stderr.write(c.summaries.other.toText());
+        process.exitCode = c.summaries.other.parsed === 0 ? 2 : 0;
+        return;
+      }
       const result = await replay({
         config,
         archives,
@@ -72,6 +90,62 @@ Examples:
       process.stderr.write(result.summary.toText());
       if (result.exitCode === 2) process.stderr.write('Nothing could be read from the archive(s): check the paths and formats.\n');
       process.exitCode = result.exitCode;
+    });
+
+  program
+    .command('explain')
+    .description("Show every rule's verdict on one post: score and its parts, evidence spans, thresholds.")
+    .argument('<file>', 'the post, as an .eml file')
+    .option('-c, --config <file>', 'list config (YAML); the shipped defaults when absent')
+    .option('--thread <archive>', 'archive holding the thread before this post, for thread rules (repeatable)', collect, [])
+    .option('--train <archive>', "learn each list's topic profile from this archive first (repeatable)", collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  listwarden explain post.eml\n  listwarden explain --config config/tlug.yaml --thread archive.mbox post.eml')
+    .action(async (file: string, o: { config?: string; thread: string[]; train: string[]; format: 'text' | 'json' }) => {
+      const config = await loadConfig(o.config);
+      const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
+      let raw: Buffer;
+      try {
+        raw = readFileSync(file);
+      } catch (err) {
+        process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const profiles = await loadProfiles(config, o.train, log);
+      const e = await explainPost(raw, config, { thread: o.thread, log, profiles });
+      process.stdout.write(o.format === 'json' ? JSON.stringify(e, null, 2) + '\n' : renderExplanationText(e));
+    });
+
+  program
+    .command('test-rules')
+    .description('Run rule fixtures (.eml/.mbox with X-Listwarden-Expect headers) like a test suite; exit 1 when one fails.')
+    .argument('<dir>', 'folder of fixtures, usually beside the list config')
+    .option('-c, --config <file>', 'list config; default DIR/config.yaml when present, else the shipped defaults')
+    .addHelpText(
+      'after',
+      `
+A fixture message names what it must and must not get in its own headers:
+  X-Listwarden-Expect: incendiary-language>=high, no-crypto-shilling=digest
+  X-Listwarden-Expect-Not: off-topic-thread          (or * for no flag at all)
+Messages of one .mbox file are one thread history, replayed in order.
+
+Example:
+  listwarden test-rules config/fixtures`,
+    )
+    .action(async (dir: string, o: { config?: string }) => {
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder of fixtures`);
+      const beside = join(dir, 'config.yaml');
+      const config = await loadConfig(o.config ?? (existsSync(beside) ? beside : undefined));
+      const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
+      try {
+        const r = await testRules(dir, config, log);
+        process.stdout.write(renderTestRulesText(r));
+        process.exitCode = r.failed > 0 || r.results.length === 0 ? 1 : 0;
+      } catch (err) {
+        if (err instanceof FixtureSyntaxError) throw new UsageError(err.message);
+        throw err;
+      }
     });
 
   program

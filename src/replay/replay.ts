@@ -39,7 +39,7 @@ export interface ReplayResult {
 }
 
 /** Everything parseable in the archives, as Posts (unreadable ones are counted in the summary). */
-async function* postsOf(paths: string[], summary: ReplaySummary): AsyncGenerator<{ post: Post; source: string }> {
+export async function* postsOf(paths: string[], summary: ReplaySummary): AsyncGenerator<{ post: Post; source: string }> {
   for (const path of paths) {
     try {
       for await (const item of readArchive(path)) {
@@ -88,42 +88,59 @@ async function write(stream: NodeJS.WritableStream, text: string): Promise<void>
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
+/** The stages over archives, yielding each flag decided (not ignored) as a record; the tally goes into `summary`. */
+export async function* replayFlags(
+  config: Config,
+  archives: string[],
+  summary: ReplaySummary,
+  opts: { log: Logger; profiles?: Map<string, ListProfile>; onPost?: () => void },
+): AsyncGenerator<FlagRecord> {
+  const store = new MemoryThreadStore();
+  const pipeline = createPipeline(config, { store, log: opts.log, profiles: opts.profiles });
+  for await (const { post, source } of postsOf(archives, summary)) {
+    const outcome = await pipeline.processPost(post);
+    opts.onPost?.();
+    if (outcome.kind === 'duplicate') summary.duplicates += 1;
+    if (outcome.kind !== 'verdict') continue;
+    for (const f of outcome.ruleFailures) summary.ruleFailures.set(f.rule, (summary.ruleFailures.get(f.rule) ?? 0) + 1);
+    for (const flag of outcome.verdict.flags) {
+      summary.flagsByRule.set(flag.rule, (summary.flagsByRule.get(flag.rule) ?? 0) + 1);
+      if (flag.action === 'alert' || flag.action === 'digest') summary.actions[flag.action] += 1;
+      yield toFlagRecord(flag, outcome.post, outcome.thread, outcome.list, source);
+    }
+  }
+  summary.threads = store.size;
+}
+
+export async function loadProfiles(config: Config, train: string[] | undefined, log: Logger): Promise<Map<string, ListProfile> | undefined> {
+  return train?.length ? trainProfiles(config, train, log) : undefined;
+}
+
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const { config, log } = opts;
   const summary = new ReplaySummary();
-  const profiles = opts.train?.length ? await trainProfiles(config, opts.train, log) : undefined;
-  const store = new MemoryThreadStore();
-  const pipeline = createPipeline(config, { store, log, profiles });
+  const profiles = await loadProfiles(config, opts.train, log);
   const records: FlagRecord[] = [];
   const stream = outStream(opts.out);
   const bar = opts.progress
-    ? new cliProgress.SingleBar({ format: 'replay | {value} posts | {rate} posts/s | {flags} flags', stream: process.stderr, noTTYOutput: false }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar({ format: 'replay | {value} posts | {rate} posts/s | {flags} flags', stream: process.stderr }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(0, 0, { rate: 0, flags: 0 });
-
-  try {
-    for await (const { post, source } of postsOf(opts.archives, summary)) {
-      const outcome = await pipeline.processPost(post);
-      if (outcome.kind === 'duplicate') summary.duplicates += 1;
-      if (outcome.kind !== 'verdict') continue;
-      for (const f of outcome.ruleFailures) summary.ruleFailures.set(f.rule, (summary.ruleFailures.get(f.rule) ?? 0) + 1);
-      for (const flag of outcome.verdict.flags) {
-        const rec = toFlagRecord(flag, outcome.post, outcome.thread, outcome.list, source);
-        summary.flagsByRule.set(flag.rule, (summary.flagsByRule.get(flag.rule) ?? 0) + 1);
-        if (flag.action === 'alert' || flag.action === 'digest') summary.actions[flag.action] += 1;
-        if (opts.format === 'json') await write(stream, JSON.stringify(rec) + '\n');
-        else records.push(rec);
-      }
-      if (bar && summary.read % 200 === 0) {
+  const onPost = bar
+    ? () => {
+        if (summary.read % 200 !== 0) return;
         bar.setTotal(summary.read);
-        bar.update(summary.read, { rate: (summary.read / summary.elapsedSeconds()).toFixed(0), flags: [...summary.flagsByRule.values()].reduce((a, b) => a + b, 0) });
+        bar.update(summary.read, { rate: (summary.read / summary.elapsedSeconds()).toFixed(0), flags: summary.flagTotal() });
       }
+    : undefined;
+  try {
+    for await (const rec of replayFlags(config, opts.archives, summary, { log, profiles, onPost })) {
+      if (opts.format === 'json') await write(stream, JSON.stringify(rec) + '\n');
+      else records.push(rec);
     }
   } finally {
     bar?.stop();
   }
-  summary.threads = store.size;
-
   if (opts.format === 'text') await write(stream, renderText(records));
   if (opts.format === 'html') await write(stream, renderHtml(records, { ...summary.toJSON(), archives: opts.archives.join(', ') } as Record<string, unknown>));
   if (opts.out) {

@@ -21,6 +21,10 @@ export class ReplaySummary {
     this.skippedExamples.set(reason, ex);
   }
 
+  flagTotal(): number {
+    return [...this.flagsByRule.values()].reduce((a, b) => a + b, 0);
+  }
+
   elapsedSeconds(): number {
     return (performance.now() - this.started) / 1000;
   }
@@ -39,8 +43,7 @@ export class ReplaySummary {
     }
     if (this.duplicates) lines.push(`  duplicates:     ${this.duplicates} (same Message-ID seen before; not judged again)`);
     lines.push(`  threads:        ${this.threads}`);
-    const flagTotal = [...this.flagsByRule.values()].reduce((a, b) => a + b, 0);
-    lines.push(`  flags:          ${flagTotal} (alert ${this.actions.alert}, digest ${this.actions.digest})`);
+    lines.push(`  flags:          ${this.flagTotal()} (alert ${this.actions.alert}, digest ${this.actions.digest})`);
     for (const [rule, n] of [...this.flagsByRule].sort()) lines.push(`    ${rule}: ${n}`);
     for (const [rule, n] of this.ruleFailures) lines.push(`  rule problems:  ${rule}: ${n} (see the log)`);
     lines.push(`  time:           ${secs.toFixed(2)} s, ${(this.read / Math.max(secs, 1e-6)).toFixed(0)} posts/s`);

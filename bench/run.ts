@@ -1,0 +1,54 @@
+// `npm run bench`: replay throughput and peak memory on a generated archive, against a bare mailparser loop.
+//   npm run bench -- [--posts N] [--big-mb MB] [--config FILE]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateArchive } from './generate-archive.js';
+
+const { values } = parseArgs({
+  options: {
+    posts: { type: 'string', default: '20000' },
+    'big-mb': { type: 'string', default: '0' },
+    config: { type: 'string' },
+  },
+});
+const posts = Number(values.posts);
+const dir = '.bench';
+mkdirSync(dir, { recursive: true });
+
+interface PhaseResult { phase: string; posts: number; seconds: number; postsPerSecond: number; maxRssMB: number; flags: number; parseSeconds: number }
+
+function runPhase(phase: string, archive: string): PhaseResult {
+  const args = ['--import', 'tsx', 'bench/phase.ts', phase, archive, ...(values.config ? [values.config] : [])];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as PhaseResult;
+}
+
+const archive = join(dir, `archive-${posts}.mbox`);
+if (!existsSync(archive)) await generateArchive(archive, posts, { seed: 1 });
+const mb = statSync(archive).size / 1e6;
+console.log(`archive: ${archive}, ${posts} posts, ${mb.toFixed(1)} MB`);
+
+const results = ['read', 'mailparser', 'parse', 'pipeline'].map((p) => runPhase(p, archive));
+const row = (r: PhaseResult) =>
+  `${r.phase.padEnd(11)} ${r.posts.toString().padStart(7)} posts ${r.seconds.toFixed(2).padStart(7)} s ${r.postsPerSecond.toFixed(0).padStart(7)} posts/s  peak RSS ${r.maxRssMB.toFixed(0)} MB`;
+console.log('\nphase        posts           time    rate          memory');
+for (const r of results) console.log(row(r));
+const pipeline = results.find((r) => r.phase === 'pipeline');
+if (pipeline) {
+  const rulesSeconds = pipeline.seconds - pipeline.parseSeconds;
+  console.log(`\npipeline: parse ${pipeline.parseSeconds.toFixed(2)} s, threads+rules+decide ${rulesSeconds.toFixed(2)} s ` +
+    `(${((rulesSeconds / pipeline.parseSeconds) * 100).toFixed(0)}% of parse; target ≤ 33%), ${pipeline.flags} flags`);
+  console.log(`target ≥ 3000 posts/s for parse + rules on one core: ${pipeline.postsPerSecond >= 3000 ? 'met' : 'NOT met'} (${pipeline.postsPerSecond.toFixed(0)})`);
+}
+
+const bigMb = Number(values['big-mb']);
+if (bigMb > 0) {
+  const bigPosts = Math.round((bigMb * 1e6) / (statSync(archive).size / posts));
+  const big = join(dir, `archive-big-${bigPosts}.mbox`);
+  if (!existsSync(big)) await generateArchive(big, bigPosts, { seed: 2 });
+  const r = runPhase('pipeline', big);
+  console.log(`\nbig archive ${(statSync(big).size / 1e9).toFixed(2)} GB, ${r.posts} posts: ${r.postsPerSecond.toFixed(0)} posts/s, peak RSS ${r.maxRssMB.toFixed(0)} MB (target < 256 MB)`);
+}
