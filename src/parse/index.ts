@@ -1,0 +1,7 @@
+// The parse stage: raw mail → Post. The rest of listwarden imports parsing only from here.
+
+export { parsePost, type ParseOptions } from './parse-post.js';
+export { UnreadableMailError } from './errors.js';
+export { normalizeSubject } from './subject.js';
+export { splitBody, ownTextOf } from './quotes.js';
+export { splitHtml } from './html.js';

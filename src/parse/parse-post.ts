@@ -1,0 +1,215 @@
+// parsePost: raw RFC 5322 bytes → Post, with every repair recorded as a warning.
+
+import { createHash } from 'node:crypto';
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { Post, Segment } from '../model/post.js';
+import { decodeSimpleBody, isSimpleBody, unflow } from './body.js';
+import { decodeBytes } from './charset.js';
+import { UnreadableMailError } from './errors.js';
+import {
+  addressOf,
+  cleanValue,
+  contentTypeOf,
+  dateOf,
+  firstRaw,
+  headerMap,
+  listIdOf,
+  messageIdOf,
+  messageIds,
+  readHeaders,
+  referencesOf,
+} from './headers.js';
+import { splitHtml } from './html.js';
+import { parseMime } from './mailparser-adapter.js';
+import { ownTextOf, splitBody } from './quotes.js';
+import { normalizeSubject } from './subject.js';
+
+export interface ParseOptions {
+  /** Body text kept, in characters; the rest is cut off with a warning. @default 200_000 */
+  maxBodyChars?: number;
+}
+
+const DEFAULT_MAX_BODY_CHARS = 200_000;
+/** HTML carries markup; this much more of it is rendered before the text limit applies. */
+const HTML_OVERHEAD = 4;
+const MIME_TIMEOUT_MS = 5_000;
+const MAX_ATTACHMENTS = 100;
+
+// Controls other than tab and newline: NULs and escapes have no place in text a rule or moderator reads.
+const TEXT_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+function cleanText(text: string): string {
+  let t = text;
+  if (t.indexOf('\r') >= 0) t = t.replace(/\r\n?/g, '\n');
+  return t.replace(TEXT_CONTROL_RE, '');
+}
+
+/** Whether bytes without headers could still be a message body someone wrote (rather than binary junk). */
+function looksLikeText(raw: Buffer): boolean {
+  const sample = raw.subarray(0, 64 * 1024);
+  if (sample.length === 0) return false;
+  let controls = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i]!;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) || b === 0x7f) controls++;
+  }
+  if (controls / sample.length > 0.02) return false;
+  if (isAscii(sample) || isUtf8(sample)) return true;
+  const d = decodeBytes(sample, undefined);
+  // Random bytes "decode" as windows-1252 with a letter soup of accents; real legacy text is mostly ASCII.
+  if (d.charset === 'windows-1252') {
+    let high = 0;
+    for (let i = 0; i < sample.length; i++) if (sample[i]! >= 0x80) high++;
+    return high / sample.length < 0.3;
+  }
+  return true;
+}
+
+function cap(text: string, max: number, what: string, warnings: string[]): string {
+  if (text.length <= max) return text;
+  warnings.push(`${what} longer than ${max} characters; cut to ${max}`);
+  return text.slice(0, max);
+}
+
+function authorOf(from: Post['from']): string {
+  if (from.name && from.address) return `${from.name} <${from.address}>`;
+  return from.name ?? from.address ?? '';
+}
+
+/** Body text and HTML of a message, by the fast path for single-part text or by mailparser for MIME. */
+async function readBody(
+  raw: Buffer,
+  bodyStart: number,
+  headers: Record<string, string>,
+  maxBodyChars: number,
+  warnings: string[],
+): Promise<{ text?: string; html?: string; attachments: Post['attachments'] }> {
+  const ct = contentTypeOf(headers['content-type']?.split('\n')[0]);
+  const cte = (headers['content-transfer-encoding']?.split('\n')[0] ?? '').trim().toLowerCase();
+  if (isSimpleBody(ct.type, cte)) {
+    const maxBytes = maxBodyChars * 9;
+    let body = raw.subarray(bodyStart);
+    if (body.length > maxBytes) {
+      warnings.push(`body longer than ${maxBytes} bytes; the rest was not read`);
+      body = body.subarray(0, maxBytes);
+    }
+    const d = decodeSimpleBody(body, cte, ct.params['charset']);
+    if (d.warning) warnings.push(d.warning);
+    let text = d.text;
+    if (ct.type !== 'text/html' && (ct.params['format'] ?? '').toLowerCase() === 'flowed') {
+      text = unflow(cleanText(text), (ct.params['delsp'] ?? '').toLowerCase() === 'yes');
+    }
+    return ct.type === 'text/html' ? { html: text, attachments: [] } : { text, attachments: [] };
+  }
+  const mime = await parseMime(raw, { maxPartBytes: maxBodyChars * 9, maxAttachments: MAX_ATTACHMENTS, timeoutMs: MIME_TIMEOUT_MS });
+  warnings.push(...mime.warnings);
+  const out: { text?: string; html?: string; attachments: Post['attachments'] } = { attachments: mime.attachments };
+  if (mime.text !== undefined) out.text = mime.text;
+  if (mime.html !== undefined) out.html = mime.html;
+  return out;
+}
+
+/**
+ * Parses raw RFC 5322 bytes into a Post. Repairs (wrong charsets, cut bodies, malformed headers) are listed in
+ * `warnings`; throws UnreadableMailError only when there are neither headers nor readable text.
+ */
+export async function parsePost(raw: Buffer, opts: ParseOptions = {}): Promise<Post> {
+  const maxBodyChars = opts.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
+  const h = readHeaders(raw);
+  const warnings = [...h.warnings];
+  let text: string | undefined;
+  let html: string | undefined;
+  let attachments: Post['attachments'] = [];
+  let headers: Record<string, string>;
+
+  if (h.fields.length === 0) {
+    if (!looksLikeText(raw)) throw new UnreadableMailError('neither a header section nor readable text', raw.length);
+    warnings.push('no header section; the whole message was read as body');
+    headers = Object.create(null) as Record<string, string>;
+    const body = raw.subarray(h.bodyStart, h.bodyStart + maxBodyChars * 4);
+    const d = decodeBytes(body, undefined);
+    if (d.warning) warnings.push(d.warning);
+    text = d.text;
+  } else {
+    headers = headerMap(h.fields, warnings);
+    const body = await readBody(raw, h.bodyStart, headers, maxBodyChars, warnings);
+    text = body.text;
+    html = body.html;
+    attachments = body.attachments;
+  }
+
+  let segments: Segment[];
+  let htmlOnly = false;
+  const plain = text !== undefined ? cleanText(text) : '';
+  if (plain.trim() === '' && html !== undefined && html.trim() !== '') {
+    htmlOnly = true;
+    const markup = cap(cleanText(html), maxBodyChars * HTML_OVERHEAD, 'HTML body', warnings);
+    segments = splitHtml(markup);
+    let total = 0;
+    const kept: Segment[] = [];
+    for (const s of segments) {
+      if (total + s.text.length > maxBodyChars) {
+        warnings.push(`body text longer than ${maxBodyChars} characters; cut to ${maxBodyChars}`);
+        const room = maxBodyChars - total;
+        if (room > 0) kept.push({ ...s, text: s.text.slice(0, room) });
+        break;
+      }
+      total += s.text.length;
+      kept.push(s);
+    }
+    segments = kept;
+  } else {
+    segments = splitBody(cap(plain, maxBodyChars, 'body text', warnings));
+  }
+
+  const rawMessageId = firstRaw(h.fields, 'message-id');
+  let messageId = messageIdOf(rawMessageId);
+  const messageIdSynthetic = messageId === undefined;
+  if (!messageId) {
+    messageId = `<${createHash('sha256').update(raw).digest('hex')}@listwarden.invalid>`;
+    warnings.push(rawMessageId === undefined ? 'no Message-ID; synthesized from the raw bytes' : 'unreadable Message-ID; synthesized from the raw bytes');
+  }
+  const inReplyTo = messageIds(firstRaw(h.fields, 'in-reply-to'))[0];
+  const from = addressOf(firstRaw(h.fields, 'from') ?? firstRaw(h.fields, 'sender'), warnings);
+  if (h.fields.length > 0 && !from.address && !from.name) warnings.push('no usable From header');
+  const dateRaw = firstRaw(h.fields, 'date');
+  const date = dateOf(dateRaw);
+  if (dateRaw !== undefined && !date) warnings.push('Date header could not be read');
+  const subjectRaw = firstRaw(h.fields, 'subject');
+  const subject = subjectRaw === undefined ? '' : cleanValue(subjectRaw);
+  const ns = normalizeSubject(subject);
+  const listId = listIdOf(headers['list-id']?.split('\n')[0]);
+
+  const post: Post = {
+    messageId,
+    messageIdSynthetic,
+    references: referencesOf(firstRaw(h.fields, 'references'), firstRaw(h.fields, 'in-reply-to')),
+    from,
+    author: authorOf(from),
+    subject,
+    normalizedSubject: ns.normalized,
+    segments,
+    ownText: ownTextOf(segments),
+    quotedText: segments
+      .filter((s) => s.kind === 'quote')
+      .map((s) => s.text.trim())
+      .filter((t) => t !== '')
+      .join('\n\n'),
+    headers,
+    size: raw.length,
+    htmlOnly,
+    attachments,
+    warnings: [...new Set(warnings)],
+  };
+  if (inReplyTo) post.inReplyTo = inReplyTo;
+  if (listId) post.listId = listId;
+  if (date) post.date = date;
+  if (ns.was) post.wasSubject = ns.was;
+  const signature = segments
+    .filter((s) => s.kind === 'signature')
+    .map((s) => s.text)
+    .join('\n')
+    .trim();
+  if (signature) post.signature = signature;
+  return post;
+}
