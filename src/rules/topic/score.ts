@@ -1,0 +1,60 @@
+// How topical one post is for a list profile: a 0..1 similarity from its own words and subject.
+
+import type { Post } from '../../model/post.js';
+import type { ListProfile } from '../profile.js';
+import { topicTokens, type TopicToken } from './tokenize.js';
+
+export interface ScoreOptions {
+  /** Fewer distinct content words than this ("+1", "thanks!") give no reading at all. */
+  minWords: number;
+  /** Neutral pseudo-words added to every post, so a post with few telling words stays near 0.5. */
+  prior: number;
+  /** Steepness of the log-odds → similarity curve. */
+  steepness: number;
+  /** How much a subject word counts next to a word of the post's own text. */
+  subjectWeight: number;
+}
+
+export const DEFAULT_SCORE_OPTIONS: ScoreOptions = { minWords: 8, prior: 4, steepness: 1.5, subjectWeight: 0.5 };
+
+/** A word counts as telling (on or off topic) from this weight on. */
+const TELLING = 0.25;
+
+export interface WeightedToken extends TopicToken {
+  weight: number;
+}
+
+export interface TopicReading {
+  /** 0..1, 0.5 neutral; undefined when the post has too few content words to judge. */
+  similarity: number | undefined;
+  /** Distinct content words of own text and subject. */
+  words: number;
+  /** Mean log-odds over the telling words (with the neutral prior), before the curve. */
+  logOdds: number;
+  /** Own-text tokens in order, with their profile weights (for evidence spans). */
+  own: WeightedToken[];
+}
+
+export function readTopic(
+  profile: ListProfile,
+  post: Pick<Post, 'ownText' | 'normalizedSubject' | 'subject'>,
+  opts: ScoreOptions = DEFAULT_SCORE_OPTIONS,
+): TopicReading {
+  const own: WeightedToken[] = topicTokens(post.ownText).map((t) => ({ ...t, weight: profile.terms.get(t.term) ?? 0 }));
+  const seen = new Map<string, number>();
+  for (const t of own) seen.set(t.term, 1);
+  for (const t of topicTokens(post.normalizedSubject || post.subject)) if (!seen.has(t.term)) seen.set(t.term, opts.subjectWeight);
+
+  let sum = 0;
+  let telling = 0;
+  for (const [term, share] of seen) {
+    const w = profile.terms.get(term) ?? 0;
+    if (Math.abs(w) < TELLING) continue;
+    sum += w * share;
+    telling += share;
+  }
+  const logOdds = sum / (telling + opts.prior);
+  const z = (logOdds - (profile.center ?? 0)) / (profile.spread ?? 1);
+  const similarity = seen.size < opts.minWords ? undefined : 1 / (1 + Math.exp(-opts.steepness * z));
+  return { similarity, words: seen.size, logOdds, own };
+}
