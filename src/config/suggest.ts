@@ -23,7 +23,10 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    const score = editDistance(w, fold(c));
+    const f = fold(c);
+    // A word cut short (`off-topic` for `off-topic-thread`) is as good as one typo.
+    const cut = w.length >= 4 && (f.startsWith(w) || w.startsWith(f)) ? 1 : Infinity;
+    const score = Math.min(editDistance(w, f), cut);
     if (score < bestScore) {
       best = c;
       bestScore = score;
