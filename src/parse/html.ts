@@ -93,9 +93,19 @@ export function renderHtml(html: string, maxChars = 1_000_000): string {
   let gmailQuote = 0;
   let attrDepth = 0;
   let sigDepth = 0;
+  let sigOpened = false;
 
   const endLine = (): void => {
     const text = pre > 0 ? line.replace(/\s+$/, '') : line.trim();
+    if (sigOpened && lineStarted) {
+      sigOpened = false;
+      // The signature block brings its own "-- " line; ours already stands before it.
+      if (text === '--' || text === '-- ') {
+        line = '';
+        lineStarted = false;
+        return;
+      }
+    }
     let rendered = text;
     if (lineStarted && text !== '') {
       const prefix = lineDepth > 0 ? '> '.repeat(lineDepth) : '';
@@ -123,7 +133,8 @@ export function renderHtml(html: string, maxChars = 1_000_000): string {
       if (pre === 0) t = t.replace(/^\s+/, '');
       if (t === '') return;
       lineStarted = true;
-      lineDepth = depthNow();
+      // Gmail's attribution sits inside its quote container but introduces the quote: it is not quoted itself.
+      lineDepth = attrDepth > 0 ? quoteDepth : depthNow();
       lineAttr = attrDepth > 0;
     }
     line += t;
@@ -240,6 +251,7 @@ export function renderHtml(html: string, maxChars = 1_000_000): string {
         paragraph();
         out.push('-- ');
         outLen += 4;
+        sigOpened = true;
       }
       o.signature = true;
       sigDepth++;

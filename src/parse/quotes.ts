@@ -572,7 +572,13 @@ function toSegments(labels: (Label | undefined)[], lines: Line[]): Segment[] {
   let pendingBlank = 0;
   const close = (): void => {
     if (!cur) return;
-    const seg: Segment = { kind: cur.label.kind, text: cur.parts.join('\n') };
+    // Blank lines at a segment's edges (a lone ">" between quote and attribution) carry nothing.
+    const parts = cur.parts;
+    let a = 0;
+    let b = parts.length;
+    while (a < b && parts[a]!.trim() === '') a++;
+    while (b > a && parts[b - 1]!.trim() === '') b--;
+    const seg: Segment = { kind: cur.label.kind, text: parts.slice(a, b).join('\n') };
     if (cur.label.kind === 'quote') seg.depth = cur.label.depth ?? 1;
     else if (cur.label.depth !== undefined && cur.label.kind === 'attribution') seg.depth = cur.label.depth;
     if ((cur.label.kind === 'quote' || cur.label.kind === 'attribution') && cur.label.author) seg.quotedAuthor = cur.label.author;
