@@ -27,7 +27,7 @@ export const DEFAULT_OFF_TOPIC_OPTIONS: OffTopicOptions = {
   ...DEFAULT_SCORE_OPTIONS,
   threshold: 0.55,
   window: 4,
-  decay: 0.5,
+  decay: 0.35,
   mediumAt: 0.8,
 };
 
@@ -51,11 +51,14 @@ export function isOTSubject(subject: string): boolean {
 // measure() and check() read the same post; the reading is kept for the post and profile it was made for.
 const readings = new WeakMap<Post, { profile: ListProfile; opts: OffTopicOptions; reading: TopicReading }>();
 
-function reading(post: Post, ctx: RuleContext, opts: OffTopicOptions): TopicReading {
+function reading(post: Post, thread: Thread, ctx: RuleContext, opts: OffTopicOptions): TopicReading {
   const hit = readings.get(post);
   if (hit && hit.profile === ctx.profile && hit.opts.minWords === opts.minWords && hit.opts.prior === opts.prior
     && hit.opts.steepness === opts.steepness && hit.opts.subjectWeight === opts.subjectWeight) return hit.reading;
-  const r = readTopic(ctx.profile, post, opts);
+  // A reply that keeps the thread's subject adds no words of its own there: in a drift the subject lags behind.
+  const inherited = thread.posts.length > 1 && thread.posts[0]?.messageId !== post.messageId
+    && post.normalizedSubject === thread.normalizedSubject;
+  const r = readTopic(ctx.profile, post, opts, !inherited);
   readings.set(post, { profile: ctx.profile, opts, reading: r });
   return r;
 }
@@ -65,14 +68,14 @@ export const offTopicThread: Rule = {
   description: 'A thread whose recent posts have drifted away from what the list is for',
   version: VERSION,
 
-  measure(post, _thread, ctx) {
-    return reading(post, ctx, offTopicOptions(ctx.settings.options)).similarity;
+  measure(post, thread, ctx) {
+    return reading(post, thread, ctx, offTopicOptions(ctx.settings.options)).similarity;
   },
 
   check(post, thread, ctx) {
     const opts = offTopicOptions(ctx.settings.options);
     if (ctx.list.allowOT && (isOTSubject(post.subject) || isOTSubject(thread.subject))) return [];
-    const r = reading(post, ctx, opts);
+    const r = reading(post, thread, ctx, opts);
     const current = r.similarity;
     // A short reply says nothing about the topic, and a post that is on topic itself is not where a drift is.
     if (current === undefined || current >= 0.5) return [];

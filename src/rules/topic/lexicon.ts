@@ -81,7 +81,7 @@ export const TOPICS: readonly Topic[] = [
     id: 'computing', label: 'computing', family: 'technical',
     words: `computer computers software program programs file files directory folder system systems version
       versions install installed installation upgrade update updates release releases config configuration
-      configure option options setting settings error errors bug bugs crash crashes fix fixed patch patches
+      configure option options error errors bug bugs crash crashes fix fixed patch patches
       command commands default documentation manual readme faq support user users admin administrator server
       client database disk drive backup log logs output input format binary source download mirror site
       website web browser window windows desktop application app tool tools utility feature features
@@ -97,7 +97,7 @@ export const TOPICS: readonly Topic[] = [
     words: `linux unix gnu kernel kernels distro distribution distributions redhat red hat fedora debian
       ubuntu suse mandrake slackware gentoo bsd freebsd rpm rpms srpm spec specfile package packages
       packaging packager dependency dependencies repository repositories repo apt yum dpkg deb tarball
-      tar gz bz2 glibc libc lib library libraries shared module modules driver drivers root sudo su
+      tar gz bz2 glibc libc lib library libraries module modules driver drivers root sudo su
       shell bash csh zsh sh cron daemon init xinit xfree86 xorg x11 gnome kde window manager mount
       filesystem ext2 ext3 partition lilo grub chroot permission permissions chmod chown symlink
       /etc etc usr opt var tmp home proc dev rc inetd xinetd systemd service services emacs vi vim
@@ -139,7 +139,7 @@ export const TOPICS: readonly Topic[] = [
     id: 'hardware', label: 'hardware', family: 'technical',
     words: `hardware cpu processor motherboard bios ram memory disk disks harddisk ssd ide scsi sata usb
       firewire pci agp card cards video sound graphics nvidia ati intel amd athlon pentium laptop notebook
-      monitor lcd cdrom cd dvd burner floppy scanner printer battery power supply chipset controller raid
+      monitor lcd cdrom cd dvd burner floppy scanner printer battery chipset controller raid
       ハードウェア ハード ディスク メモリ マザーボード ノートパソコン パソコン プリンタ ドライブ 電源`,
   },
   {
@@ -156,7 +156,7 @@ export const TOPICS: readonly Topic[] = [
  administration congress senate senator senators parliament minister ministers election elections
  vote votes voter voters voting campaign candidate candidates democrat democrats democratic
  republican republicans conservative conservatives liberal liberals wing 
- legislation bureaucracy bureaucrat federal
+ legislation bureaucracy bureaucrat federal governance federation
  nation nationalism patriot patriotism citizen citizens constitution amendment 
  democracy dictatorship dictator tyranny regime communism communist socialism
  socialist capitalism capitalist fascism fascist anarchy anarchist anarchism marxist marxism
@@ -176,7 +176,7 @@ export const TOPICS: readonly Topic[] = [
  monopolies competition competitor competitors profit profits investment investor investors 
  shareholder dividend bank banks banking finance financial money
  currency dollar dollars euro yen debt deficit budget subsidy subsidies ownership
- privatization enterprise entrepreneurs consumer consumers enron worldcom accounting
+ privatization enterprise entrepreneurs firm firms consumer consumers enron worldcom accounting
  bankruptcy bubble speculation pension
  経済 市場 景気 不況 物価 インフレ デフレ 賃金 給料 労働 労働者 雇用 失業 企業 利益 投資 株 株価 銀行 金融
  通貨 円高 円安 借金 財政 予算 独占 競争 資本`,

@@ -39,11 +39,12 @@ export function readTopic(
   profile: ListProfile,
   post: Pick<Post, 'ownText' | 'normalizedSubject' | 'subject'>,
   opts: ScoreOptions = DEFAULT_SCORE_OPTIONS,
+  withSubject = true,
 ): TopicReading {
   const own: WeightedToken[] = topicTokens(post.ownText).map((t) => ({ ...t, weight: profile.terms.get(t.term) ?? 0 }));
   const seen = new Map<string, number>();
   for (const t of own) seen.set(t.term, 1);
-  for (const t of topicTokens(post.normalizedSubject || post.subject)) if (!seen.has(t.term)) seen.set(t.term, opts.subjectWeight);
+  if (withSubject) for (const t of topicTokens(post.normalizedSubject || post.subject)) if (!seen.has(t.term)) seen.set(t.term, opts.subjectWeight);
 
   let sum = 0;
   let telling = 0;
