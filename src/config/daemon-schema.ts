@@ -1,0 +1,96 @@
+// Config sections the live daemon adds (imap per list, redis, worker, http): zod schemas and their types.
+
+import { z } from 'zod';
+
+/** `${NAME}` in a string is the environment variable NAME (so passwords live in the environment, not the file). */
+const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export const imapListSchema = z
+  .object({
+    host: z.string().min(1),
+    /** Default 993 with implicit TLS, 143 otherwise. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Implicit TLS (imaps). Default true. */
+    secure: z.boolean().default(true),
+    /** When not `secure`: refuse a server without STARTTLS (default). Set false only on a trusted loopback. */
+    requireTls: z.boolean().default(true),
+    /** Verify the server's certificate (default true). */
+    tlsVerify: z.boolean().default(true),
+    user: z.string().min(1),
+    /** Name of the environment variable holding the password. */
+    passEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    /** Write it as `${ENV_VAR}` (filled from the environment), never literally. */
+    pass: z.string().min(1).optional(),
+    mailbox: z.string().min(1).default('INBOX'),
+    /** Set \Seen on a post once it is queued. */
+    markSeen: z.boolean().default(false),
+    /** Move a post to this folder once it is queued. */
+    moveTo: z.string().min(1).optional(),
+    /** Polling period when the server has no IDLE. */
+    pollSeconds: z.number().positive().max(3600).default(30),
+    /** UIDNEXT/UIDVALIDITY check period, also while idling (IDLE can go silent). At most 60 s. */
+    checkSeconds: z.number().positive().max(60).default(60),
+    /** Text parts are fetched up to this many bytes each; attachments never. */
+    maxPartBytes: z.number().int().min(1024).max(10_000_000).default(262_144),
+    /** A mailbox seen for the first time: queue what is already there (`all`) or only what arrives (`new`). */
+    startAt: z.enum(['all', 'new']).default('all'),
+  })
+  .strict()
+  .refine((v) => v.passEnv !== undefined || v.pass !== undefined, { message: 'set passEnv (or pass: ${ENV_VAR})' });
+
+export const redisSchema = z
+  .object({
+    url: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /** Key prefix for every listwarden key and BullMQ queue (no ':' inside). */
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('listwarden'),
+  })
+  .strict();
+
+export const workerSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(256).default(4),
+    /** Tries per post before it stays in the failed set. */
+    attempts: z.number().int().min(1).max(100).default(5),
+    /** First retry delay; doubles each try. */
+    backoffMs: z.number().int().min(10).default(2000),
+    /** How long a worker's claim on a job lasts without renewal; a killed worker's job is re-run after it. */
+    lockMs: z.number().int().min(1000).default(30_000),
+    /** Finished jobs kept (the verdict itself is kept apart). */
+    keepCompleted: z.number().int().min(0).default(1000),
+    /** Failed jobs kept for an operator. */
+    keepFailed: z.number().int().min(1).default(10_000),
+  })
+  .strict();
+
+export const httpSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(9464),
+    host: z.string().default('127.0.0.1'),
+  })
+  .strict();
+
+export type ImapListConfig = z.output<typeof imapListSchema>;
+export type RedisConfig = z.output<typeof redisSchema>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+export type HttpConfig = z.output<typeof httpSchema>;
+
+/** The daemon sections of a config file (lists[].imap and the top-level blocks). */
+export const daemonSectionsSchema = z.object({
+  lists: z.array(z.object({ id: z.string(), imap: imapListSchema.optional() }).loose()).default([]),
+  redis: redisSchema.default(redisSchema.parse({})),
+  worker: workerSchema.default(workerSchema.parse({})),
+  http: httpSchema.optional(),
+}).loose();
+
+export type DaemonSections = z.output<typeof daemonSectionsSchema>;
+
+/** The IMAP password: from passEnv or `${ENV}`; throws naming the variable (never its value) when unset. */
+export function imapPassword(imap: ImapListConfig, env: NodeJS.ProcessEnv = process.env): string {
+  // The config loader may already have filled `${ENV}` in; a value still in that form is filled here.
+  if (imap.pass !== undefined && !ENV_REF.test(imap.pass)) return imap.pass;
+  const name = imap.passEnv ?? ENV_REF.exec(imap.pass ?? '')?.[1];
+  if (!name) throw new Error('imap: no password variable configured (passEnv)');
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`imap: environment variable ${name} (the IMAP password) is not set`);
+  return value;
+}
