@@ -182,25 +182,32 @@ function isJapaneseChar(c: number): boolean {
 }
 
 /** How Japanese a decoding looks: the share of non-ASCII characters that are kana, kanji or full-width forms. */
-function japaneseScore(text: string): { score: number; jp: number } {
+function japaneseScore(text: string): { score: number; jp: number; kana: number } {
   let nonAscii = 0;
   let jp = 0;
+  let kana = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
-    if (c === 0xfffd) return { score: 0, jp: 0 };
+    if (c === 0xfffd) return { score: 0, jp: 0, kana: 0 };
     nonAscii++;
     if (isJapaneseChar(c)) jp++;
+    if (c >= 0x3041 && c <= 0x30fa) kana++;
   }
-  return { score: nonAscii === 0 ? 0 : jp / nonAscii, jp };
+  return { score: nonAscii === 0 ? 0 : jp / nonAscii, jp, kana };
 }
 
-/** For 8-bit bytes that are not UTF-8: Shift_JIS or EUC-JP when they read as Japanese, else windows-1252. */
-function guessLegacy(buf: Buffer): { text: string; charset: string } {
+/**
+ * For 8-bit bytes that are not UTF-8: Shift_JIS or EUC-JP when they read as Japanese, else windows-1252.
+ * `strict` (when overriding a declared single-byte charset) also wants kana, which all Japanese prose has and
+ * Central European or Cyrillic bytes misread as EUC-JP practically never produce.
+ */
+function guessLegacy(buf: Buffer, strict = false): { text: string; charset: string } {
   let best: { text: string; charset: string; score: number } | undefined;
   for (const cs of ['cp932', 'euc-jp']) {
     const text = iconv.decode(buf, cs);
-    const { score, jp } = japaneseScore(text);
+    const { score, jp, kana } = japaneseScore(text);
+    if (strict && kana * 5 < jp) continue;
     if (jp >= 2 && score >= 0.8 && (!best || score > best.score)) best = { text, charset: cs, score };
   }
   if (best) return { text: best.text, charset: best.charset };
@@ -233,7 +240,12 @@ export function decodeBytes(buf: Buffer, declaredLabel: string | undefined): Dec
     return { text: buf.toString('latin1'), charset: 'ascii' };
   }
   if (UTF8_LIKE.has(declared)) {
-    if (isUtf8(buf)) return { text: buf.toString('utf8'), charset: 'utf-8' };
+    if (isUtf8(buf)) {
+      const text = buf.toString('utf8');
+      // An explicit ASCII label on 8-bit text is a wrong label even when the guess (UTF-8) is easy.
+      if (declared.includes('ascii') || declared === 'ansi_x3.4-1968') return { text, charset: 'utf-8', warning: `charset ${shown} declared, but the text is UTF-8` };
+      return { text, charset: 'utf-8' };
+    }
     const g = guessLegacy(buf);
     return { ...g, warning: `charset ${shown} declared, but the bytes are not UTF-8; decoded as ${g.charset}` };
   }
@@ -253,7 +265,7 @@ export function decodeBytes(buf: Buffer, declaredLabel: string | undefined): Dec
   if (isSingleByte(codec)) {
     // Real single-byte text is practically never valid multi-byte UTF-8, so valid UTF-8 means a wrong label.
     if (isUtf8(buf)) return { text: buf.toString('utf8'), charset: 'utf-8', warning: `charset ${shown} declared, but the text is UTF-8` };
-    const g = guessLegacy(buf);
+    const g = guessLegacy(buf, true);
     if (g.charset !== 'windows-1252') return { ...g, warning: `charset ${shown} declared, but the text is ${g.charset}` };
     return { text: iconv.decode(buf, codec), charset: codec };
   }
