@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Config } from './types.js';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.js';
 import { substituteEnv, type Substituted } from './env.js';
-import { BUILTIN_RULE_IDS, MATCH_FIELDS, configFileSchema, friendly, type Friendly } from './schema.js';
+import { BUILTIN_RULE_IDS, MATCH_FIELDS, configFileSchema, decideSchema, friendly, type Friendly } from './schema.js';
 import { nearest } from './suggest.js';
 
 /** The shipped defaults: what an empty file (or config/default.yaml) gives. */
@@ -78,25 +78,27 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (err) {
     throw new ConfigError([{ file, path: '', message: `cannot read the YAML: ${(err as Error).message}` }]);
   }
 
   const result = configFileSchema.safeParse(data, { reportInput: true });
   const locate = locator(doc, sub, at);
+  const seen = new Set(problems.map((p) => p.path));
   if (!result.success) {
-    const envPaths = new Set(problems.map((p) => p.path));
     for (const issue of result.error.issues) {
       for (const p of describeIssue(issue, locate)) {
-        if (!envPaths.has(p.path)) problems.push({ file, ...p });
+        if (!seen.has(p.path)) problems.push({ file, ...p });
       }
     }
-  } else {
-    for (const c of crossChecks(result.data)) {
-      const place = locate(c.path);
-      problems.push({ file, ...(c.atKey ? place.keyAt : place.valueAt), path: formatPath(c.path), message: c.message, hint: c.hint });
-    }
+  }
+  // Run on the raw data even when the shape is wrong, so one pass reports every problem it can.
+  for (const c of crossChecks(data)) {
+    const path = formatPath(c.path);
+    if (seen.has(path) || problems.some((p) => p.path === path)) continue;
+    const place = locate(c.path);
+    problems.push({ file, ...(c.atKey ? place.keyAt : place.valueAt), path, message: c.message, hint: c.hint });
   }
 
   if (problems.length > 0) throw new ConfigError(redact(sortProblems(problems), sub.secrets));
@@ -356,25 +358,33 @@ interface CrossProblem {
   atKey?: boolean;
 }
 
-function crossChecks(cfg: z.output<typeof configFileSchema>): CrossProblem[] {
+/** Reads raw data defensively: only what has the right type is checked (the schema reports the rest). */
+const asRecord = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function crossChecks(raw: unknown): CrossProblem[] {
+  const cfg = asRecord(raw);
   const out: CrossProblem[] = [];
   const builtin: readonly string[] = BUILTIN_RULE_IDS;
 
-  const checkCustom = (rules: { id: string }[], base: PropertyKey[], taken: Map<string, string>): void => {
-    rules.forEach((r, i) => {
+  const checkCustom = (rules: unknown, base: PropertyKey[], taken: Map<string, string>): void => {
+    asArray(rules).forEach((rule, i) => {
+      const id = asRecord(rule).id;
+      if (typeof id !== 'string') return;
       const path = [...base, i, 'id'];
-      if (builtin.includes(r.id)) {
-        out.push({ path, message: `custom rule id "${r.id}" is the id of a built-in rule`, hint: 'choose another id; set the built-in rule under rules:' });
-      } else if (taken.has(r.id)) {
-        out.push({ path, message: `duplicate custom rule id "${r.id}" (also at ${taken.get(r.id)})`, hint: 'give each custom rule its own id' });
+      if (builtin.includes(id)) {
+        out.push({ path, message: `custom rule id "${id}" is the id of a built-in rule`, hint: 'choose another id; set the built-in rule under rules:' });
+      } else if (taken.has(id)) {
+        out.push({ path, message: `duplicate custom rule id "${id}" (also at ${taken.get(id)})`, hint: 'give each custom rule its own id' });
       } else {
-        taken.set(r.id, formatPath([...base, i]));
+        taken.set(id, formatPath([...base, i]));
       }
     });
   };
 
-  const checkRuleIds = (ids: string[], base: PropertyKey[], known: string[]): void => {
-    for (const id of ids) {
+  const checkRuleIds = (rules: unknown, base: PropertyKey[], known: string[]): void => {
+    for (const id of Object.keys(asRecord(rules))) {
       if (known.includes(id)) continue;
       const suggestion = nearest(id, known);
       out.push({
@@ -388,33 +398,40 @@ function crossChecks(cfg: z.output<typeof configFileSchema>): CrossProblem[] {
 
   const topIds = new Map<string, string>();
   checkCustom(cfg.custom, ['custom'], topIds);
-  const topKnown = [...builtin, ...topIds.keys()];
-  checkRuleIds(Object.keys(cfg.rules), ['rules'], topKnown);
+  checkRuleIds(cfg.rules, ['rules'], [...builtin, ...topIds.keys()]);
 
   const listIds = new Map<string, number>();
   const routes = new Map<string, number>();
-  cfg.lists.forEach((list, li) => {
-    if (listIds.has(list.id)) {
-      out.push({ path: ['lists', li, 'id'], message: `duplicate list id "${list.id}" (also lists[${listIds.get(list.id)}])`, hint: 'give each list its own id' });
-    } else listIds.set(list.id, li);
-    if (list.listId !== undefined) {
-      if (routes.has(list.listId)) {
+  asArray(cfg.lists).forEach((raw, li) => {
+    const list = asRecord(raw);
+    if (typeof list.id === 'string') {
+      if (listIds.has(list.id)) {
+        out.push({ path: ['lists', li, 'id'], message: `duplicate list id "${list.id}" (also lists[${listIds.get(list.id)}])`, hint: 'give each list its own id' });
+      } else listIds.set(list.id, li);
+    }
+    if (typeof list.listId === 'string') {
+      const route = list.listId.trim().toLowerCase();
+      if (routes.has(route)) {
         out.push({
           path: ['lists', li, 'listId'],
-          message: `List-Id "${list.listId}" already routes to lists[${routes.get(list.listId)}]`,
+          message: `List-Id "${route}" already routes to lists[${routes.get(route)}]`,
           hint: 'each List-Id can route to one list only',
         });
-      } else routes.set(list.listId, li);
+      } else routes.set(route, li);
     }
     const ids = new Map(topIds);
     checkCustom(list.custom, ['lists', li, 'custom'], ids);
-    checkRuleIds(Object.keys(list.rules), ['lists', li, 'rules'], [...builtin, ...ids.keys()]);
+    checkRuleIds(list.rules, ['lists', li, 'rules'], [...builtin, ...ids.keys()]);
   });
 
-  if (cfg.decide.digestAt > cfg.decide.alertAt) {
+  const decide = asRecord(cfg.decide);
+  const defaults = decideSchema.parse({});
+  const alertAt = typeof decide.alertAt === 'number' ? decide.alertAt : defaults.alertAt;
+  const digestAt = typeof decide.digestAt === 'number' ? decide.digestAt : defaults.digestAt;
+  if (digestAt > alertAt && alertAt >= 0 && digestAt <= 1) {
     out.push({
       path: ['decide', 'digestAt'],
-      message: `digestAt (${cfg.decide.digestAt}) is above alertAt (${cfg.decide.alertAt}), so nothing would go to the digest`,
+      message: `digestAt (${digestAt}) is above alertAt (${alertAt}), so nothing would go to the digest`,
       hint: 'set digestAt below alertAt',
     });
   }

@@ -301,6 +301,27 @@ test('all problems are reported at once, in file order', () => {
   assert.equal(err.message.split('\n').length, 3);
 });
 
+test('shape errors and cross-key errors come in one report', () => {
+  const err = errorOf(
+    [
+      'rules:',
+      '  thread-hat: { enabled: false }',
+      'custom:',
+      '  - id: dup',
+      '    description: a',
+      '    severity: extreme',
+      '    match: [{ field: body, keywords: [x] }]',
+      '  - id: dup',
+      '    description: b',
+      '    match: [{ field: body, keywords: [y] }]',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    err.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`),
+    ['2: rules.thread-hat: unknown rule "thread-hat"', '6: custom[0].severity: expected one of low, medium, high, got "extreme"', '8: custom[1].id: duplicate custom rule id "dup" (also at custom[0])'],
+  );
+});
+
 test('a missing file is a clear error', async () => {
   await assert.rejects(loadConfig('/nonexistent/listwarden.yaml'), (err: unknown) => {
     assert.ok(err instanceof ConfigError);
