@@ -41,7 +41,8 @@ export function readTopic(
   opts: ScoreOptions = DEFAULT_SCORE_OPTIONS,
   withSubject = true,
 ): TopicReading {
-  const own: WeightedToken[] = topicTokens(post.ownText).map((t) => ({ ...t, weight: profile.terms.get(t.term) ?? 0 }));
+  const own: WeightedToken[] = [];
+  for (const t of topicTokens(post.ownText)) own.push({ term: t.term, start: t.start, end: t.end, weight: profile.terms.get(t.term) ?? 0 });
   const seen = new Map<string, number>();
   for (const t of own) seen.set(t.term, 1);
   if (withSubject) for (const t of topicTokens(post.normalizedSubject || post.subject)) if (!seen.has(t.term)) seen.set(t.term, opts.subjectWeight);

@@ -36,6 +36,20 @@ export function stem(word: string): string {
   return w;
 }
 
+// Word forms repeat heavily across posts (Zipf), so a bounded memo saves most of the suffix work.
+const STEM_CACHE_MAX = 50_000;
+const stemCache = new Map<string, string>();
+
+function cachedStem(lower: string): string {
+  let s = stemCache.get(lower);
+  if (s === undefined) {
+    if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
+    s = stem(lower);
+    stemCache.set(lower, s);
+  }
+  return s;
+}
+
 function undouble(w: string): string {
   const n = w.length;
   if (n > 3 && w[n - 1] === w[n - 2] && !/[lsz]/.test(w[n - 1] ?? '')) return w.slice(0, -1);
@@ -54,7 +68,7 @@ export function topicTokens(text: string): TopicToken[] {
       if (/[\uFF10-\uFF5A]/.test(word)) word = word.normalize('NFKC');
       const lower = word.toLowerCase();
       if (lower.length < 2 || isStopword(lower)) continue;
-      const term = stem(lower);
+      const term = cachedStem(lower);
       if (term.length < 2 || isStopword(term)) continue;
       out.push({ term, start, end: start + m[1].length });
     } else if (m[2] !== undefined) {
