@@ -1,0 +1,115 @@
+// The incendiary scorer: lexicon hits with targeting, blended with the learned model, into one 0..1 score with spans.
+
+import { extractFeatures } from './features.js';
+import { combineHits, findHits, type Hit } from './lexical.js';
+import { compileLexicon, type HitKind, type LexiconOptions } from './lexicon.js';
+import { predict, shippedModel, topContributions, type IncendiaryModel } from './model.js';
+import { tokenize } from './tokens.js';
+
+/** Bumped whenever the lexicon or the targeting rules change what they score. */
+export const LEXICON_VERSION = 'lex-3';
+
+export interface IncendiarySpan {
+  start: number;
+  end: number;
+  text: string;
+  kind: HitKind | 'model';
+  weight: number;
+}
+
+export interface IncendiaryScore {
+  /** 0..1 */
+  score: number;
+  /** Counted evidence, in reading order, as character offsets into the scored text. */
+  spans: IncendiarySpan[];
+  /** Score parts for `explain`: per lexicon kind, `lexicon`, `model`, `second-person`. */
+  parts: Record<string, number>;
+  version: string;
+}
+
+/** The scorer's full finding: the public score plus the hits behind it (for reasons and thread heat). */
+export interface IncendiaryDetail extends IncendiaryScore {
+  hits: Hit[];
+  /** How much of the score is aimed at the reader ("you idiot", "shut up"), 0..1. */
+  secondPerson: number;
+}
+
+export interface ScorerOptions extends LexiconOptions {
+  /** The learned model; `null` scores with the lexicon alone; default: the shipped model. */
+  model?: IncendiaryModel | null;
+}
+
+/**
+ * How the model's probability enters the score. Below MODEL_FLOOR it adds nothing (the model's prior on a plain
+ * comment); above it, it adds up to MODEL_REACH. The lexicon carries the evidence; the model lifts hostile posts
+ * the lexicon under-reads (mockery, sarcasm, words it lacks) and cannot alone reach "high".
+ */
+export const MODEL_FLOOR = 0.15;
+export const MODEL_REACH = 0.9;
+
+export type Scorer = (text: string) => IncendiaryDetail;
+
+export function createScorer(opts: ScorerOptions = {}): Scorer {
+  const lex = compileLexicon(opts);
+  const model = opts.model === undefined ? shippedModel() : opts.model;
+  const version = `${LEXICON_VERSION}+${model ? model.version : 'no-model'}`;
+  return (text: string): IncendiaryDetail => {
+    const tokens = tokenize(text);
+    const hits = findHits(lex, tokens, text);
+    const { score: lexScore, parts, second } = combineHits(hits);
+    let p = 0;
+    let lift = 0;
+    const spans: IncendiarySpan[] = hits
+      .filter((h) => h.weight > 0)
+      .map((h) => ({ start: h.start, end: h.end, text: text.slice(h.start, h.end), kind: h.kind, weight: h.weight }));
+    if (model) {
+      const features = extractFeatures(tokens, hits, model.dim);
+      p = predict(model, features);
+      lift = Math.max(0, (p - MODEL_FLOOR) / (1 - MODEL_FLOOR)) * MODEL_REACH;
+      if (lift > 0.05 && spans.length === 0) {
+        // No lexicon word: the evidence is the words that weighed most in the model.
+        for (const f of topContributions(model, features, 2)) {
+          const a = tokens[f.first ?? -1];
+          const b = tokens[f.last ?? -1];
+          if (a && b) spans.push({ start: a.start, end: b.end, text: text.slice(a.start, b.end), kind: 'model', weight: lift });
+        }
+      }
+    }
+    const score = 1 - (1 - lexScore) * (1 - lift);
+    spans.sort((a, b) => a.start - b.start);
+    return {
+      score,
+      spans: mergeSpans(spans, text),
+      parts: { ...parts, lexicon: lexScore, model: p, 'second-person': second },
+      version,
+      hits,
+      secondPerson: second,
+    };
+  };
+}
+
+/** Overlapping spans become one, so evidence never repeats words. */
+function mergeSpans(spans: IncendiarySpan[], text: string): IncendiarySpan[] {
+  const out: IncendiarySpan[] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && s.start <= last.end) {
+      last.end = Math.max(last.end, s.end);
+      last.text = text.slice(last.start, last.end);
+      if (s.weight > last.weight) {
+        last.weight = s.weight;
+        last.kind = s.kind;
+      }
+    } else {
+      out.push({ ...s });
+    }
+  }
+  return out;
+}
+
+let defaultScorer: Scorer | undefined;
+/** Scores a text with the shipped lexicon and model (what the rule uses with default options). */
+export function scoreDetailed(text: string): IncendiaryDetail {
+  defaultScorer ??= createScorer();
+  return defaultScorer(text);
+}
