@@ -80,7 +80,8 @@ export function readHeaders(raw: Buffer): RawHeaders {
     if (line === '') continue;
     const c = line.charCodeAt(0);
     if ((c === 0x20 || c === 0x09) && current) {
-      if (current.value.length < MAX_VALUE_CHARS) current.value += line;
+      // References keeps growing with the thread and its tail (the nearest ancestors) matters most.
+      if (current.value.length < MAX_VALUE_CHARS || current.name === 'references') current.value += line;
       continue;
     }
     const m = FIELD_RE.exec(line);
@@ -93,12 +94,15 @@ export function readHeaders(raw: Buffer): RawHeaders {
       warnings.push(`more than ${MAX_HEADER_FIELDS} header fields; the rest were ignored`);
       break;
     }
-    current = { name: m[1]!.toLowerCase(), value: m[2]!.slice(0, MAX_VALUE_CHARS) };
+    const name = m[1]!.toLowerCase();
+    current = { name, value: name === 'references' ? m[2]! : m[2]!.slice(0, MAX_VALUE_CHARS) };
     fields.push(current);
   }
-  if (fields.length === 0) {
-    // Not a header section at all: the whole message is body.
-    return { fields, bodyStart: start, warnings };
+  // Not a header section at all (no fields, or a field or two that binary junk happened to spell, among mostly
+  // malformed lines): the whole message is body.
+  const firstLine = /^[^\n]*/.exec(text)![0].replace(/\r$/, '');
+  if (fields.length === 0 || !FIELD_RE.test(firstLine) || (fields.length < 5 && bad > fields.length * 2)) {
+    return { fields: [], bodyStart: start, warnings };
   }
   if (bad > 0) warnings.push(`${bad} malformed header line(s) ignored`);
   return { fields, bodyStart, warnings };

@@ -1,11 +1,11 @@
 // Subject normalization: strips reply/forward prefixes and list tags, and splits "New (was: Old)" topic changes.
 
 // Reply and forward markers in the languages list mail shows up in, with optional counters (Re[2]:, Re^2:, Re(2):)
-// and either colon (ASCII or full-width). Anchored and without nested quantifiers, so each test is linear.
+// and either colon (ASCII or full-width). Sticky and without nested quantifiers, so each test is linear.
 const PREFIX_RE =
-  /^(?:re|fwd?|aw|wg|sv|vs|réf|ref|rif|odp|antw|tr|rv|enc|返信|転送|回复|答复|转发|回覆)[ \t]*(?:\[\d{1,4}\]|\(\d{1,4}\)|\^\d{1,4})?[ \t]*[:：]/i;
+  /(?:re|fwd?|aw|wg|sv|vs|réf|ref|rif|odp|antw|tr|rv|enc|返信|転送|回复|答复|转发|回覆)[ \t]*(?:\[\d{1,4}\]|\(\d{1,4}\)|\^\d{1,4})?[ \t]*[:：][ \t]*/iy;
 // A list tag such as [tlug] or [OT]: short and without nested brackets.
-const TAG_RE = /^\[[^[\]]{0,80}\]/;
+const TAG_RE = /\[[^[\]]{0,80}\][ \t]*/y;
 
 function foldSpaces(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
@@ -13,13 +13,16 @@ function foldSpaces(s: string): string {
 
 /** Strips any mix of reply/forward prefixes and list tags from the front, folds whitespace, lower-cases. */
 function stripFront(subject: string): string {
-  let s = foldSpaces(subject);
-  for (let guard = 0; guard < 100; guard++) {
-    const m = PREFIX_RE.exec(s) ?? TAG_RE.exec(s);
-    if (!m) break;
-    s = s.slice(m[0].length).trimStart();
+  const s = foldSpaces(subject);
+  let at = 0;
+  for (;;) {
+    PREFIX_RE.lastIndex = at;
+    TAG_RE.lastIndex = at;
+    if (PREFIX_RE.test(s)) at = PREFIX_RE.lastIndex;
+    else if (TAG_RE.test(s)) at = TAG_RE.lastIndex;
+    else break;
   }
-  return s.toLowerCase();
+  return s.slice(at).toLowerCase();
 }
 
 /**
