@@ -65,7 +65,7 @@ const cases: Case[] = [
   { name: 'keyword not inside a longer word', match: [{ field: 'ownText', keywords: ['coin'] }], post: { ownText: 'buttcoin and coins and bitcoin' }, want: null },
   { name: 'keyword not at the start of a longer word', match: [{ field: 'ownText', keywords: ['butt'] }], post: { ownText: 'buttcoin is great' }, want: null },
   { name: 'keyword next to punctuation', match: [{ field: 'ownText', keywords: ['coin'] }], post: { ownText: 'the "coin", again' }, want: 'coin' },
-  { name: 'keyword after an apostrophe word', match: [{ field: 'ownText', keywords: ['buttcoin'] }], post: { ownText: "buttcoin's price" }, want: 'buttcoin' },
+  { name: 'keyword before an apostrophe', match: [{ field: 'ownText', keywords: ['buttcoin'] }], post: { ownText: "buttcoin's price" }, want: 'buttcoin' },
   { name: 'keyword in full-width letters', match: [{ field: 'ownText', keywords: ['buttcoin'] }], post: { ownText: 'ＢＵＴＴＣＯＩＮで儲けよう' }, want: 'ＢＵＴＴＣＯＩＮ' },
   { name: 'keyword with diacritics stays whole', match: [{ field: 'ownText', keywords: ['cafe'] }], post: { ownText: 'a café here' }, want: null },
   { name: 'several keywords: the earliest is evidence', match: [{ field: 'ownText', keywords: ['zeta', 'alpha'] }], post: { ownText: 'alpha then zeta' }, want: 'alpha' },
