@@ -45,9 +45,8 @@ test('valid files load', async (t) => {
         assert.deepEqual(c.custom.map((r) => r.id), ['no-crypto-shilling', 'job-post-without-tag', 'html-only-mailer']);
         // the shorthand condition came out in the one canonical form
         assert.deepEqual(c.custom[0]!.match[1], {
-          field: 'quotedText',
-          keywords: ['buttcoin', 'airdrop', 'presale', 'ビットコイン', '仮想通貨', '暗号資産'],
-          not: true,
+          field: 'ownText',
+          phrases: ['guaranteed returns', 'double your money', 'presale', 'limited time', '必ず儲かる', '絶対に儲かる', '今だけ'],
         });
         assert.equal(c.custom[2]!.match[0]!.field, 'header:x-mailer');
         assert.ok(c.decide.trustedSenders.includes('owner@tlug.example.jp'), 'env fallback used');
