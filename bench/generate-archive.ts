@@ -296,7 +296,8 @@ class Archive {
     const g = this.g;
     this.stats.threads++;
     const japanese = g.chance(0.04);
-    const offTopic = !japanese && g.chance(0.04);
+    // About one thread in 25 is off-topic; a fixed share keeps even small archives from having none.
+    const offTopic = !japanese && (this.stats.threads % 40 === 12 || g.chance(0.015));
     if (offTopic) this.stats.offTopicThreads++;
     const topic = offTopic ? g.pick(OFF_TOPIC) : g.pick(TOPICS);
     const base = japanese ? g.pick(JP_SUBJECTS) : g.chance(0.03) ? `[PATCH] ${g.pick(topic.subjects)}` : g.pick(topic.subjects);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -110,7 +110,7 @@ test('gzip cut short: what was read is kept, then a skipped item says so', async
   assert.ok(items.filter((i) => i.kind === 'mail').length >= 20);
 });
 
-test('Maildir: cur/ and new/ together in delivery order, tmp/ and dot files ignored', async (t) => {
+test('Maildir: cur/ and new/ together in delivery order, gzipped files read, tmp/ and dot files ignored', async (t) => {
   const dir = await tempDir(t);
   for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub));
   const files: [string, number][] = [
@@ -120,6 +120,8 @@ test('Maildir: cur/ and new/ together in delivery order, tmp/ and dot files igno
     ['new/999999999.M0P1.host', 0], // fewer digits: earlier, not later
   ];
   for (const [name, n] of files) await writeFile(join(dir, name), message(n, `body ${n}`));
+  // Dovecot's zlib plugin stores Maildir messages gzipped.
+  await writeFile(join(dir, 'new/1594512100.M2P1.host'), gzipSync(message(2, 'body 2')));
   await writeFile(join(dir, 'tmp', '1594512300.M4P1.host'), message(4, 'half delivered'));
   await writeFile(join(dir, 'cur', '.hidden'), 'not mail');
   assert.equal(await detectArchiveKind(dir), 'maildir');
@@ -317,6 +319,24 @@ test('hostile mail survives an mbox round trip; junk is skipped with a reason', 
   });
 });
 
+test('the bench generator: same seed same bytes, gzip readable, every post read back', async (t) => {
+  const dir = await tempDir(t);
+  const [a, b, c] = [join(dir, 'a.mbox'), join(dir, 'b.mbox'), join(dir, 'c.mbox.gz')];
+  const stats = await generateArchive(a, 400, { seed: 42 });
+  await generateArchive(b, 400, { seed: 42 });
+  await generateArchive(c, 400, { seed: 43, gzip: true });
+  assert.ok((await readFile(a)).equals(await readFile(b)));
+  const items = await collect(readArchive(a));
+  assert.equal(items.filter((i) => i.kind === 'mail').length, 400);
+  assert.equal((await collect(readArchive(c))).filter((i) => i.kind === 'mail').length, 400);
+  const text = items.map((i) => (i.kind === 'mail' ? i.raw.toString('latin1') : '')).join('\n');
+  assert.match(text, /^In-Reply-To: </m);
+  assert.match(text, /^-----Original Message-----$/m);
+  assert.match(text, /charset=ISO-2022-JP/);
+  assert.ok(stats.threads > 50 && stats.japanese > 0 && stats.insults > 0 && stats.offTopicThreads > 0, JSON.stringify(stats));
+  assert.ok(stats.bytes / stats.posts > 2000 && stats.bytes / stats.posts < 7000, `mean post ${stats.bytes / stats.posts} bytes`);
+});
+
 test('a generated ~300 MB mbox streams with flat memory', async (t) => {
   const dir = await tempDir(t);
   const part = join(dir, 'part.mbox');
@@ -341,6 +361,9 @@ test('a generated ~300 MB mbox streams with flat memory', async (t) => {
     }
   }
   const mb = 1024 * 1024;
+  t.diagnostic(
+    `${count} messages; RSS +${((peakRss - before.rss) / mb).toFixed(0)} MB, heap +${((peakHeap - before.heapUsed) / mb).toFixed(0)} MB`,
+  );
   assert.equal(skipped, 0);
   assert.equal(count, stats.posts * copies);
   assert.ok(peakRss - before.rss < 128 * mb, `RSS grew by ${((peakRss - before.rss) / mb).toFixed(0)} MB`);

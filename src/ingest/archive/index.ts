@@ -1,4 +1,12 @@
 // Archive readers for `listwarden replay`: mbox (mboxo/mboxrd, LF/CRLF, gzip), Maildir, .eml and .eml folders, streamed.
+//
+// Choices worth knowing (details where they are made):
+// - mbox separators are `From <addr> <date>` lines at the start or after a blank line (mbox-format.ts);
+// - every mbox is unescaped as mboxrd, one `>` off `^>+From ` (mboxo's rare genuine ">From " loses its `>`);
+// - bytes that are not mail before the first separator, a message with no header block, an empty message and
+//   a message over `maxMessageBytes` become `skipped` items with a fixed reason, and reading goes on;
+// - a last message cut off without a final newline is still delivered, marked `truncated`.
+// Skip reasons are fixed phrases (no counts or offsets in them) so a summary can group by reason.
 
 import { detectArchiveKind } from './detect.js';
 import { readEmlDir } from './eml-dir.js';
