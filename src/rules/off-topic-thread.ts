@@ -27,7 +27,7 @@ export const DEFAULT_OFF_TOPIC_OPTIONS: OffTopicOptions = {
   ...DEFAULT_SCORE_OPTIONS,
   threshold: 0.55,
   window: 4,
-  decay: 0.35,
+  decay: 0.25,
   mediumAt: 0.8,
 };
 

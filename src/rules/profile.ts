@@ -87,7 +87,10 @@ export function profileFromConfig(list: ListConfig): ListProfile {
   const listed = topicTerms(list.terms.join('\n'));
   const own = new Set([...described, ...listed]);
 
-  const hits = COMPILED.map((t) => ({ t, n: [...own].filter((w) => t.terms.has(w)).length })).filter((h) => h.n > 0);
+  // One shared word ("system administration" → politics) does not make a general-interest topic the list's own.
+  const hits = COMPILED.map((t) => ({ t, n: [...own].filter((w) => t.terms.has(w)).length })).filter(
+    (h) => h.n >= (h.t.family === 'general' ? 2 : 1),
+  );
   hits.sort((a, b) => b.n - a.n);
   const covered = new Set(hits.map((h) => h.t.id));
   const families = new Set<TopicFamily>(hits.map((h) => h.t.family));

@@ -18,7 +18,7 @@ export class MemoryThreadStore implements ThreadStore {
     const t = this.threads.get(`${list}\0${threadId}`);
     return t ? structuredClone(t) : undefined;
   }
-  async save(thread: Thread, messageId: string, subjectKey: string): Promise<void> {
+  async save(thread: Thread, messageId: string, subjectKey: string, _expectedPostCount?: number): Promise<void> {
     this.threads.set(`${thread.list}\0${thread.id}`, structuredClone(thread));
     this.byMessage.set(`${thread.list}\0${messageId}`, thread.id);
     if (subjectKey) this.bySubject.set(`${thread.list}\0${subjectKey}`, thread.id);

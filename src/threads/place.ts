@@ -48,9 +48,13 @@ async function findThread(post: Post, list: string, store: ThreadStore, cfg: Thr
   const parents = [post.inReplyTo, ...[...post.references].reverse()].filter((p): p is string => !!p);
   for (const parent of parents) {
     const id = await store.threadOfMessage(list, parent);
-    if (id) return { thread: await store.get(list, id), id, how: 'reply-headers' };
+    if (!id) continue;
+    const thread = await store.get(list, id);
+    // "New topic (was: old topic)" opens a thread of its own even though it replies into the old one;
+    // replies to it (same new subject) then follow the new thread.
+    if (post.wasSubject !== undefined && thread && thread.normalizedSubject !== post.normalizedSubject) return { how: 'new' };
+    return { thread, id, how: 'reply-headers' };
   }
-  // A post that starts a new topic "(was: …)" opens a thread of its own even if it replies to another.
   if (post.wasSubject !== undefined) return { how: 'new' };
   const root = post.references[0] ?? (parents.length ? parents[parents.length - 1] : undefined);
   if (root) {
