@@ -29,7 +29,8 @@ export function parseDaemonConfigText(text: string, file: string, env: NodeJS.Pr
     const lists = doc.get('lists');
     if (isSeq(lists)) for (const item of lists.items) if (isMap(item)) item.delete('imap');
   }
-  const config = parseConfigText(sharedKnows ? text : String(doc), file, env);
+  // A file with YAML errors goes to the shared parser as it is, which says where they are.
+  const config = parseConfigText(sharedKnows || doc.errors.length ? text : String(doc), file, env);
   const parsed = daemonSectionsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(

@@ -123,7 +123,7 @@ export class PostWorker {
     const { store, saves, metrics } = this.opts;
     const data = job.data;
     const raw = Buffer.from(data.raw, 'base64');
-    const jlog = this.opts.log.child({ list: data.list, jobId: job.id, messageId: data.messageId });
+    const jlog = this.opts.log.child({ jobId: job.id });
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.opts.pipeline().processRaw(raw);
       if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);

@@ -145,7 +145,9 @@ ${(o.mailboxes ?? []).map((m) => `  mailbox "${m}" {\n    auto = create\n  }`).j
 
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    const c = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A process group of its own: stopping kills the master and every login and imap process together
+    // (the master alone going away leaves them running, connections open).
+    const c = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     child = c;
     let stderr = '';
     c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -160,10 +162,20 @@ ${(o.mailboxes ?? []).map((m) => `  mailbox "${m}" {\n    auto = create\n  }`).j
     child = undefined;
     if (!c || c.exitCode !== null) return;
     const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+    const group = (sig: NodeJS.Signals): void => {
+      try {
+        process.kill(-c.pid!, sig);
+      } catch {
+        // the group is gone already
+      }
+    };
+    group('SIGTERM');
+    const timer = setTimeout(() => group('SIGKILL'), 5000);
     await gone;
     clearTimeout(timer);
+    // Stragglers of the group (a process that ignored SIGTERM) are killed outright.
+    await new Promise((r) => setTimeout(r, 100));
+    group('SIGKILL');
   };
   await start();
   return {
