@@ -115,7 +115,7 @@ function reasonNote(c: CollapsedFlag): string {
 
 function countText(c: CollapsedFlag): string {
   if (c.count === 1) return '';
-  return ` ×${c.count} in ${c.posts} post${c.posts === 1 ? '' : 's'} by ${c.authors.length} author${c.authors.length === 1 ? '' : 's'}`;
+  return ` · ×${c.count} in ${c.posts} post${c.posts === 1 ? '' : 's'} by ${c.authors.length} author${c.authors.length === 1 ? '' : 's'}`;
 }
 
 export function digestSubject(m: DigestModel, ctx: DigestContext): string {
