@@ -18,11 +18,20 @@ const MAX_PATTERN_LINE = 400;
 // "> ", ">> ", "> > ", full-width "＞"; up to 3 spaces before. Each repetition consumes a '>', so matching is linear.
 const QUOTE_PREFIX_RE = /^[ \t]{0,3}((?:[>＞][ \t]?)+)/;
 
+// Supercite quotes name the quoted author before the '>' ("J> ", "DanQ> "): short initials, then a space.
+const SUPERCITE_RE = /^[ \t]{0,4}([A-Za-z][A-Za-z0-9]{0,5})>(?=[ \t>]|$)((?:[ \t]?>)*)[ \t]?/;
+// Supercite's attribution: '>>>>> "Jim" == Jim Whitehead <jim@example.org> writes:'.
+const SUPERCITE_HEADER_RE = /^>{3,}\s*"[^"]{1,40}"\s*==\s*(.{1,160}?)\s+(?:writes|wrote|said)\s*:\s*$/;
+// Shell and tool prompts look the same and are not quotes.
+const PROMPT_RE = /^(?:mysql|sql|sqlite|ftp|sftp|lftp|irb|pdb|cmd|ps|dos|js|py|db|gdb|ok|mongo|redis)$/i;
+// nmh/exmh reply style: an indented "Date:/From:/Message-ID:" block, then quotes prefixed with "| ".
+const PIPE_QUOTE_RE = /^[ \t]{0,4}((?:\|[ \t]?)+)/;
+
 // Words that open an attribution line in the languages we see: "On …", "Le …", "Am …", "El …", "At …" (Wanderlust).
 const STARTER_RE = /^(?:On|Le|El|Am|At|Il|Em|Op|Den|Dne|W dniu|Op|Quoting|Zitat von|In message|In article|\d{4}年|\d{4}\/\d{1,2}\/\d{1,2})\b/;
 // The verb at the end: "… wrote:", "… a écrit :", "… escribió:", "… writes:".
 const VERB_END_RE =
-  /^(.*?)[\s,]*(?:wrote|writes|said|has written|a écrit|escribió|escribio|ha scritto|escreveu|schreef|skrev|kirjoitti|napisał|pisze|napsal|пишет|написал|írta|schrieb)\s*[:：]\s*$/iu;
+  /^(.*?)[\s,]*(?:wrote|writes|said|has written|a écrit|escribió|escribio|ha scritto|escreveu|schreef|skrev|kirjoitti|napisał|pisze|napsal|пишет|написал|írta|schrieb)\s*\*?\s*[:：]\s*$/iu;
 // The verb before the name: "Am 01.01.2024 um 10:00 schrieb Max Mustermann <m@m>:", "Op … schreef …:", "Den … skrev …:".
 const VERB_FIRST_RE = /^(?:Am|Op|Den|On|Le)\s.{1,160}?\s(?:schrieb|schreef|skrev|wrote|a écrit)\s+(.{1,120}?)\s*[:：]\s*$/u;
 // "Max Mustermann <m@m> schrieb am 01.01.2024 um 10:00:".
@@ -62,7 +71,7 @@ const DIFF_LINE_RE =
   /^(?:[ +\-\\]|@@ |diff |index |Index: |={5,}|new file mode|deleted file mode|old mode|new mode|similarity index|rename (?:from|to) |copy (?:from|to) |Binary files )/;
 const INDENT_RE = /^(?: {4}|\t)/;
 const CODEISH_RE =
-  /[{};=<>$#[\]\\|`]|^\s*(?:\$|%|>>>|C:\\)|\w\(|\(\)|^\s*(?:at |File ")|:\d+|\s--?\w|\/\w+\/|[rwxd-]{10}|\S {3,}\S/;
+  /[{}=<>$#[\]\\|`]|;\s*$|^\s*(?:\$|%|>>>|C:\\)|\w\(|\(\)|^\s*(?:at |File ")|:\d+|\s--?\w|\/\w+\/|[rwxd-]{10}|[^\s.!?:] {3,}\S/;
 
 interface Label {
   kind: SegmentKind;
@@ -103,6 +112,17 @@ function toLines(text: string): Line[] {
         content = raw.slice(m[0].length);
       }
     }
+    if (depth === 0 && c0 !== 0x3e) {
+      const gt = raw.indexOf('>');
+      if (gt > 0 && gt <= 12) {
+        const m = SUPERCITE_RE.exec(raw);
+        if (m && !PROMPT_RE.test(m[1]!)) {
+          depth = 1;
+          for (const ch of m[2]!) if (ch === '>') depth++;
+          content = raw.slice(m[0].length);
+        }
+      }
+    }
     const marked = depth > 0 && content.startsWith(ATTRIBUTION_MARK);
     if (marked) content = content.slice(1);
     out[i] = { raw, depth, content, blank: content.trim() === '' && depth === 0, marked };
@@ -119,12 +139,16 @@ export function cleanAuthor(s: string): string | undefined {
     email = angle[1]!.replace(/^mailto:/i, '').trim();
     t = t.slice(0, angle.index).trim();
   }
+  // Supercite: 'On …, "Rick" == Rick Baartman wrote:' names the author after "==".
+  const sc = t.lastIndexOf('==');
+  if (sc >= 0) t = t.slice(sc + 2);
   t = t
     .replace(/^[,\s]+|[,\s]+$/g, '')
     .replace(/^["'“”「]+|["'“”」]+$/g, '')
     .replace(/\s*さん$/u, '')
     .replace(/^(?:at|à|um|a las|alle|kl\.|klo)\s+/i, '')
     .trim();
+  t = t.replace(/\s+/g, ' ');
   if (!t && email) return email;
   if (!t) return undefined;
   if (t.length > 120) return undefined;
@@ -142,7 +166,12 @@ function authorFromHead(head: string): string | undefined {
   let lastEnd = -1;
   TIME_RE.lastIndex = 0;
   for (let m = TIME_RE.exec(h); m; m = TIME_RE.exec(h)) lastEnd = m.index + m[0].length;
-  if (lastEnd >= 0) return cleanAuthor(h.slice(lastEnd));
+  if (lastEnd >= 0) {
+    // Eudora puts the date after the time ("At 2:35 PM -0700 7/25/02, Adam wrote:"): the name follows a comma.
+    const rest = h.slice(lastEnd);
+    const c = rest.lastIndexOf(',');
+    return cleanAuthor(c >= 0 && rest.slice(c + 1).trim() ? rest.slice(c + 1) : rest);
+  }
   const comma = h.lastIndexOf(',');
   if (comma >= 0) return cleanAuthor(h.slice(comma + 1));
   // "On 2024-01-01 Jane wrote:": drop the leading tokens that carry digits.
@@ -181,7 +210,9 @@ export function parseAttribution(line: string): Attribution | undefined {
     return { author: authorFromHead(head), strong: true };
   }
   // "Benjamin Kowarsch writes:", "jane@example.org wrote:": short, a name rather than a sentence.
-  const name = cleanAuthor(head);
+  // "Once upon a time, Peter wrote :": custom attributions put the name last, after a comma.
+  const comma = head.lastIndexOf(',');
+  const name = cleanAuthor(comma >= 0 && head.slice(comma + 1).trim() ? head.slice(comma + 1) : head);
   if (!name) return undefined;
   const words = name.split(/\s+/).length;
   if (words > 6 || /[.!?;]$/.test(name)) return undefined;
@@ -190,7 +221,8 @@ export function parseAttribution(line: string): Attribution | undefined {
 
 /** The author named in an Outlook block's From line: `Stephen J. Turnbull [mailto:s@x]` → `Stephen J. Turnbull`. */
 function authorFromFromLine(value: string): string | undefined {
-  return cleanAuthor(value.replace(/\*+/g, ''));
+  const behalf = /\bOn Behalf Of\s+(.+)$/i.exec(value);
+  return cleanAuthor((behalf ? behalf[1]! : value).replace(/\*+/g, ''));
 }
 
 /** Length of the Outlook header block starting at i (From line first), or 0 when it is not one. */
@@ -226,6 +258,24 @@ function fromLineAuthor(line: string): string | undefined {
   if (line.length > MAX_PATTERN_LINE) return undefined;
   const m = FROM_RE.exec(line);
   return m ? authorFromFromLine(m[1]!) : undefined;
+}
+
+/** An nmh/exmh attribution: indented "Date:", "From:", "Message-ID:" lines. Returns its length, 0 if none. */
+function indentedHeaderBlockAt(lines: Line[], i: number): { used: number; author?: string } {
+  let j = i;
+  let author: string | undefined;
+  let from = false;
+  for (; j < lines.length && j < i + 8; j++) {
+    const r = lines[j]!.raw;
+    if (!(r.startsWith(' ') || r.startsWith('\t')) || r.length > MAX_PATTERN_LINE) break;
+    const t = r.trimStart();
+    const f = FROM_RE.exec(t);
+    if (f) {
+      from = true;
+      author = authorFromFromLine(f[1]!);
+    } else if (!HEADER_RE.test(t)) break;
+  }
+  return from && j - i >= 2 ? { used: j - i, author } : { used: 0 };
 }
 
 function nextNonBlank(lines: Line[], from: number): number {
@@ -267,7 +317,11 @@ function attributionAt(lines: Line[], i: number, useContent: boolean): { att: At
   for (let k = 1; k <= 2 && i + k < lines.length; k++) {
     const l = lines[i + k]!;
     if (l.blank || (!useContent && l.depth > 0)) return undefined;
-    joined += ' ' + text(i + k).trim();
+    // A name broken mid-word by a hard wrap ("Tony Nu" / "gent writes:") joins without a space.
+    const prev = text(i + k - 1);
+    const next = text(i + k).trim();
+    const midWord = /[A-Za-z]$/.test(prev) && /^[a-z]/.test(next);
+    joined += (midWord ? '' : ' ') + next;
     const att = parseAttribution(joined);
     if (att) return { att: { ...att, strong: true }, used: k + 1 };
   }
@@ -291,9 +345,28 @@ function indentedRun(lines: Line[], i: number): { end: number; code: boolean } {
     }
     if (l.depth > 0 || !INDENT_RE.test(l.raw)) break;
     nonBlank++;
-    if (CODEISH_RE.test(l.raw)) codeish++;
+    if (CODEISH_RE.test(l.raw) && !isProse(l.raw)) codeish++;
   }
-  return { end: j, code: (nonBlank >= 3 && codeish * 2 >= nonBlank) || (nonBlank === 2 && codeish === 2) };
+  // Two lines are too little to tell an indented remark ("Capitalist = Nazi.") from code: rules must see it.
+  return { end: j, code: nonBlank >= 3 && codeish * 2 >= nonBlank };
+}
+
+/** A line of words (letters and spaces, six words or more) reads as a sentence even when it holds a "/" or ":". */
+function isProse(line: string): boolean {
+  let letters = 0;
+  let words = 0;
+  let inWord = false;
+  let nonSpace = 0;
+  for (let k = 0; k < line.length; k++) {
+    const c = line.charCodeAt(k);
+    const space = c === 0x20 || c === 0x09;
+    if (!space) nonSpace++;
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x27 || c === 0x2c || c === 0x2e || c >= 0xc0;
+    if (letter) letters++;
+    if (letter && !inWord) words++;
+    inWord = letter;
+  }
+  return words >= 6 && letters >= nonSpace * 0.9;
 }
 
 function diffEnd(lines: Line[], i: number): number {
@@ -330,6 +403,8 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
   let region = false;
   let regionHeaderUntil = -1;
   let inSignature = false;
+  // After an nmh-style attribution, "| " lines are quotes.
+  let pipeQuotes = false;
 
   const enterRegion = (author: string | undefined): void => {
     region = true;
@@ -338,8 +413,17 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
   };
 
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
+    let l = lines[i]!;
     if (l.blank) continue;
+    if (pipeQuotes && l.depth === 0) {
+      const m = PIPE_QUOTE_RE.exec(l.raw);
+      if (m) {
+        let depth = 0;
+        for (const ch of m[1]!) if (ch === '|') depth++;
+        l = { ...l, depth, content: l.raw.slice(m[0].length) };
+        lines[i] = l;
+      }
+    }
     const raw = l.raw;
 
     if (region) {
@@ -374,6 +458,13 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
 
     if (l.depth > 0) {
       inSignature = false;
+      const sc = raw.length <= MAX_PATTERN_LINE ? SUPERCITE_HEADER_RE.exec(raw) : null;
+      if (sc) {
+        const author = cleanAuthor(sc[1]!);
+        labels[i] = { kind: 'attribution', author, text: raw };
+        setAuthor(1, author);
+        continue;
+      }
       const a: { att: Attribution; used: number } | undefined = l.marked
         ? { att: { author: parseAttribution(l.content)?.author ?? fromLineAuthor(l.content), strong: true }, used: 1 }
         : attributionAt(lines, i, true);
@@ -480,6 +571,16 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
       }
     }
     const c0 = raw.charCodeAt(0);
+    if (c0 === 0x20 || c0 === 0x09) {
+      const nmh = indentedHeaderBlockAt(lines, i);
+      if (nmh.used > 0) {
+        for (let k = i; k < i + nmh.used; k++) labels[k] = { kind: 'attribution', author: nmh.author, text: lines[k]!.raw };
+        setAuthor(1, nmh.author);
+        pipeQuotes = true;
+        i += nmh.used - 1;
+        continue;
+      }
+    }
     if (c0 === 0x64 /* d */ || c0 === 0x49 /* I */ || c0 === 0x40 /* @ */ || c0 === 0x2d /* - */) {
       const end = diffEnd(lines, i);
       if (end > i) {

@@ -207,6 +207,31 @@ const cases: Case[] = [
     own: 'Then it is a gcc bug; please file it upstream.',
     shape: ['attribution@Alice Example', 'attribution1@Bob Builder', 'quote2@Bob Builder', 'quote1@Alice Example', 'own'],
   },
+  {
+    file: '38-supercite.eml',
+    own: 'That is simply wrong; it has been explained for decades.\n\nmysql> SELECT 1;',
+    shape: ['attribution@Jim Whitehead', 'quote1@Jim Whitehead', 'own'],
+  },
+  {
+    file: '39-nmh-pipe-quotes.eml',
+    own: 'Probably a private sequence got set; highlighting only works for public ones.\n\nkre',
+    shape: ['attribution@Marc Example', 'quote1@Marc Example', 'own'],
+  },
+  {
+    file: '40-eudora-time-date.eml',
+    own: 'Speak for yourself.',
+    shape: ['attribution@Adam Example', 'quote1@Adam Example', 'own'],
+  },
+  {
+    file: '41-outlook-on-behalf-of.eml',
+    own: 'Count me out.',
+    shape: ['own', 'attribution', 'attribution@CDale', 'quote1@CDale'],
+  },
+  {
+    file: '42-hard-wrapped-name.eml',
+    own: 'Try rescanning the folder.',
+    shape: ['attribution@Tony Nugent', 'quote1@Tony Nugent', 'own'],
+  },
 ];
 
 for (const c of cases) {
