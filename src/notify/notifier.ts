@@ -84,6 +84,28 @@ export function inQuietHours(q: QuietHoursConfig | undefined, at: number): boole
   return s < e ? t >= s && t < e : t >= s || t < e;
 }
 
+/** An alert as mail to one moderator: its Message-ID carries the reply token; it replies to the thread's invented root. */
+export function alertMailFor(n: Notice, r: Rendered, to: { address: string; name?: string }, o: { from: string; replyTo?: string; domain: string; secret: string }): OutgoingMail {
+  const root = threadRootId(n.list, n.threadId, o.domain);
+  return {
+    from: o.from,
+    to: [to.name ? `"${to.name.replace(/["\\]/g, '')}" <${to.address}>` : to.address],
+    replyTo: o.replyTo,
+    subject: r.subject,
+    text: r.text,
+    html: r.html,
+    messageId: alertMessageId(n.noticeId, noticeToken(o.secret, n.noticeId), o.domain),
+    inReplyTo: root,
+    references: [root],
+    headers: {
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      'X-Listwarden-List': n.list,
+      'X-Listwarden-Notice': n.noticeId,
+    },
+  };
+}
+
 export class Notifier {
   private readonly now: () => number;
   private readonly from: string;
@@ -122,24 +144,7 @@ export class Notifier {
 
   /** The mail for one moderator; every alert about a thread replies to the same invented root. */
   alertMail(n: Notice, r: Rendered, to: ModeratorConfig): OutgoingMail {
-    const root = threadRootId(n.list, n.threadId, this.domain);
-    return {
-      from: this.from,
-      to: [to.name ? `"${to.name.replace(/["\\]/g, '')}" <${to.address}>` : to.address],
-      replyTo: this.o.config.smtp?.replyTo,
-      subject: r.subject,
-      text: r.text,
-      html: r.html,
-      messageId: alertMessageId(n.noticeId, noticeToken(this.o.secret, n.noticeId), this.domain),
-      inReplyTo: root,
-      references: [root],
-      headers: {
-        'Auto-Submitted': 'auto-generated',
-        'X-Auto-Response-Suppress': 'All',
-        'X-Listwarden-List': n.list,
-        'X-Listwarden-Notice': n.noticeId,
-      },
-    };
+    return alertMailFor(n, r, to, { from: this.from, replyTo: this.o.config.smtp?.replyTo, domain: this.domain, secret: this.o.secret });
   }
 
   /**
