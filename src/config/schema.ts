@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Config, MatchField } from './types.js';
 import { MAX_REGEX_CHARS, regexProblem } from './regex.js';
+import { httpSchema, imapListSchema, redisSchema, workerSchema } from './daemon-schema.js';
 
 /** What a moderator is told a key expects, when zod's own wording would be too terse. */
 export interface Friendly {
@@ -206,6 +207,7 @@ export const listSchema = z
     allowOT: z.boolean().default(true).describe('Threads whose subject carries [OT] are not flagged off-topic.'),
     rules: z.record(z.string(), ruleOverrideSchema).default({}).describe('Per-list overrides of rule settings, by rule id.'),
     custom: z.array(customRuleSchema).default([]).describe('Custom rules for this list only, added to the top-level ones.'),
+    imap: imapListSchema.optional().describe('The mailbox `listwarden run` watches for this list (daemon-schema.ts).'),
   })
   .transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.id }))
   .describe('One mailing list.');
@@ -252,6 +254,9 @@ export const configSections = {
     'A rule taking longer than this (ms) on one post is logged, and skipped after 3 such runs.',
     { expect: 'a whole number of milliseconds between 1 and 60000', hint: 'set a whole number like 50' },
   ).default(50),
+  redis: redisSchema.optional().describe('Redis for the daemon: queues, thread state, checkpoints (daemon-schema.ts).'),
+  worker: workerSchema.optional().describe('The daemon\'s rule workers (daemon-schema.ts).'),
+  http: httpSchema.optional().describe('The daemon\'s /healthz and /metrics endpoint (daemon-schema.ts).'),
 };
 
 export const configFileSchema = z.strictObject(configSections).describe('listwarden configuration');

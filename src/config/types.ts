@@ -2,6 +2,7 @@
 // these shapes (checked at compile time there); stages import these types, never the schema.
 
 import type { Severity } from '../model/flag.js';
+import type { HttpConfig, ImapListConfig, RedisConfig, WorkerConfig } from './daemon-schema.js';
 
 /** Where a config rule looks. `header:NAME` is any header, by lower-cased name. */
 export type MatchField = 'subject' | 'ownText' | 'quotedText' | 'author' | 'body' | `header:${string}`;
@@ -73,6 +74,8 @@ export interface ListConfig {
   rules: Record<string, Partial<RuleSettings>>;
   /** Per-list custom rules, added to the top-level ones. */
   custom: CustomRuleConfig[];
+  /** The mailbox the daemon watches for this list. */
+  imap?: ImapListConfig;
 }
 
 export interface Config {
@@ -86,4 +89,8 @@ export interface Config {
   threads: ThreadsConfig;
   /** Rule runner: a rule whose check takes longer than this is logged, and skipped after 3 such runs. */
   ruleBudgetMs: number;
+  /** The daemon's sections (`listwarden run`); replay ignores them. */
+  redis?: RedisConfig;
+  worker?: WorkerConfig;
+  http?: HttpConfig;
 }
