@@ -1,12 +1,38 @@
-// In-memory thread store for replay and tests.
+// In-memory thread store for replay and tests, bounded so a replay of years of archive keeps a flat memory.
 
 import type { Thread } from '../model/thread.js';
 import type { ThreadStore } from './store.js';
+
+export interface MemoryThreadStoreOptions {
+  /** Threads kept; the least recently touched beyond this are forgotten (default 20,000). */
+  maxThreads?: number;
+  /** Message-IDs remembered for threading and dedupe (default 400,000). */
+  maxMessages?: number;
+}
+
+/** Map used as an LRU: touching a key moves it to the end; the oldest go first. */
+function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+}
 
 export class MemoryThreadStore implements ThreadStore {
   private readonly threads = new Map<string, Thread>();
   private readonly byMessage = new Map<string, string>();
   private readonly bySubject = new Map<string, string>();
+  private readonly maxThreads: number;
+  private readonly maxMessages: number;
+  /** Threads ever saved (the store forgets old ones, the count does not). */
+  private created = 0;
+
+  constructor(opts: MemoryThreadStoreOptions = {}) {
+    this.maxThreads = opts.maxThreads ?? 20_000;
+    this.maxMessages = opts.maxMessages ?? 400_000;
+  }
 
   async threadOfMessage(list: string, messageId: string): Promise<string | undefined> {
     return this.byMessage.get(`${list}\0${messageId}`);
@@ -15,19 +41,23 @@ export class MemoryThreadStore implements ThreadStore {
     return this.bySubject.get(`${list}\0${subjectKey}`);
   }
   async get(list: string, threadId: string): Promise<Thread | undefined> {
+    // A forgotten thread comes back as a fresh one under the same id (its root's Message-ID).
     const t = this.threads.get(`${list}\0${threadId}`);
     return t ? structuredClone(t) : undefined;
   }
   async save(thread: Thread, messageId: string, subjectKey: string, _expectedPostCount?: number): Promise<void> {
-    this.threads.set(`${thread.list}\0${thread.id}`, structuredClone(thread));
-    this.byMessage.set(`${thread.list}\0${messageId}`, thread.id);
-    if (subjectKey) this.bySubject.set(`${thread.list}\0${subjectKey}`, thread.id);
+    const key = `${thread.list}\0${thread.id}`;
+    if (!this.threads.has(key)) this.created += 1;
+    // The caller's copy is never touched again after save: keep it rather than cloning twice.
+    touch(this.threads, key, thread, this.maxThreads);
+    touch(this.byMessage, `${thread.list}\0${messageId}`, thread.id, this.maxMessages);
+    if (subjectKey) touch(this.bySubject, `${thread.list}\0${subjectKey}`, thread.id, this.maxThreads);
   }
   async hasMessage(list: string, messageId: string): Promise<boolean> {
     return this.byMessage.has(`${list}\0${messageId}`);
   }
-  /** Threads held (for replay's summary). */
+  /** Threads seen (for replay's summary). */
   get size(): number {
-    return this.threads.size;
+    return this.created;
   }
 }
