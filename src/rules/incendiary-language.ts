@@ -59,8 +59,16 @@ function readOptions(raw: Record<string, unknown>): IncendiaryOptions {
   return out;
 }
 
+// What the default rule found for each post, so thread-heat can read the hits without scoring the post again.
+const defaultFindings = new WeakMap<Post, IncendiaryDetail>();
+
+/** The default rule's finding on this post, if it has scored it (thread-heat reads it). */
+export function incendiaryFinding(post: Post): IncendiaryDetail | undefined {
+  return defaultFindings.get(post);
+}
+
 /** Builds the rule around a scorer (the eval builds one per cross-validation fold; the registry uses the default). */
-export function createIncendiaryRule(scorerOptions?: ScorerOptions): Rule {
+export function createIncendiaryRule(scorerOptions?: ScorerOptions, share?: WeakMap<Post, IncendiaryDetail>): Rule {
   const base: Scorer = scorerOptions ? createScorer(scorerOptions) : scoreDetailed;
   // Scorers with config words are compiled once per distinct option set, not per post.
   const custom = new Map<string, Scorer>();
@@ -84,6 +92,7 @@ export function createIncendiaryRule(scorerOptions?: ScorerOptions): Rule {
     if (hit && hit.text === post.ownText && hit.key === key) return hit.detail;
     const detail = scorer(post.ownText);
     memo.set(post, { text: post.ownText, key, detail });
+    share?.set(post, detail);
     return detail;
   };
 
@@ -106,7 +115,7 @@ export function createIncendiaryRule(scorerOptions?: ScorerOptions): Rule {
           rule: RULE_ID,
           category: 'incendiary',
           severity: severityFor(d.score),
-          score: d.score,
+          score: Math.round(d.score * 1000) / 1000,
           evidence: shown.map((s) => s.text).join(' … '),
           spans: shown.map((s) => ({ start: s.start, end: s.end })),
           reason: reasonFor(d, post.ownText),
@@ -118,7 +127,7 @@ export function createIncendiaryRule(scorerOptions?: ScorerOptions): Rule {
   };
 }
 
-export const incendiaryLanguage: Rule = createIncendiaryRule();
+export const incendiaryLanguage: Rule = createIncendiaryRule(undefined, defaultFindings);
 
 function roundParts(parts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -179,7 +188,7 @@ export function reasonFor(d: IncendiaryDetail, text: string): string {
   const seen = new Set<string>();
   const clauses: string[] = [];
   for (const h of counted) {
-    const k = `${h.kind}:${h.target}`;
+    const k = `${h.kind}:${h.target === 'second' ? 'you' : h.kind === 'insult' && (h.target === 'third' || h.person) ? 'them' : 'it'}`;
     if (seen.has(k)) continue;
     seen.add(k);
     clauses.push(clause(h, text));

@@ -22,6 +22,16 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+/** Murmur3's finalizer: spreads a combined hash over all bits before it is folded into the table. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 const isText = (t: Token): boolean => t.kind === 'word' || t.kind === 'ja' || t.kind === 'emoji';
 
 /**
@@ -33,8 +43,9 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
   for (const h of hits) if (h.suppressed) for (let i = h.first; i <= h.last; i++) mask[i] = 1;
   const seen = new Map<number, Feature>();
   const text: Feature[] = [];
-  const add = (key: string, value: number, first?: number, last?: number, isWord = false): void => {
-    const index = hash32(key) % dim;
+  const add = (key: string | number, value: number, first?: number, last?: number, isWord = false): void => {
+    // Words and word pairs come as numbers (combined from each word's hash once); the rest as names.
+    const index = (typeof key === 'number' ? key : hash32(key)) % dim;
     const f = seen.get(index);
     if (f) {
       if (!isWord) f.value += value;
@@ -45,6 +56,7 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
     if (isWord) text.push(nf);
   };
   let prev = -1;
+  let prevHash = 0;
   let you = 0;
   let words = 0;
   for (let i = 0; i < tokens.length; i++) {
@@ -65,10 +77,11 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
     }
     const n = t.norm;
     if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
-    add(`u:${n}`, 1, i, i, true);
-    const p = prev >= 0 ? tokens[prev] : undefined;
-    if (p) add(`b:${p.norm} ${n}`, 1, prev, i, true);
+    const h = hash32(n);
+    add(fmix(h ^ 0x9e3779b9), 1, i, i, true);
+    if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15), 1, prev, i, true);
     prev = i;
+    prevHash = h;
   }
   // Word features share one unit of weight, so a long comment is not hostile merely by being long.
   const scale = text.length > 0 ? 1 / Math.sqrt(text.length) : 0;

@@ -12,7 +12,7 @@ import {
   type HitKind,
   type LexEntry,
 } from './lexicon.js';
-import type { Token } from './tokens.js';
+import { hasRun, type Token } from './tokens.js';
 
 export type Target = 'second' | 'third' | 'self' | 'thing' | 'none';
 export type Suppression = 'negated' | 'self' | 'reported' | 'harmless';
@@ -86,6 +86,11 @@ function findTarget(tokens: Token[], first: number, last: number, entry: LexEntr
 function forwardTarget(tokens: Token[], last: number): { target: Target; at: number } | undefined {
   const next = tokens[last + 1];
   if (next && (next.norm === 'me' || next.norm === 'myself')) return { target: 'self', at: last + 1 };
+  // "what an idiot I am", "idiot that I was"
+  const a = tokens[last + 1]?.norm === 'that' ? last + 2 : last + 1;
+  const n1 = tokens[a]?.norm;
+  const n2 = tokens[a + 1]?.norm;
+  if (n1 === "i'm" || (n1 === 'i' && (n2 === 'am' || n2 === 'was'))) return { target: 'self', at: a };
   for (let j = last + 1, seen = 0; j < tokens.length && seen < 3; j++) {
     const t = tokens[j];
     if (!t || t.kind === 'break') break;
@@ -256,7 +261,7 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
         break;
       }
       if (matched) continue;
-      const entry = lex.words.get(t.norm) ?? lex.words.get(squeeze(t.norm));
+      const entry = lex.words.get(t.norm) ?? (hasRun(t.text, 3) ? lex.words.get(squeeze(t.norm)) : undefined);
       if (entry) hits.push(buildHit(lex, tokens, i, i, t.norm, entry, false));
     } else if (t.kind === 'ja') {
       // Longest run of whole Segmenter tokens that spells an entry ("死|ね", "消|え|ろ"), never part of a token.
@@ -278,7 +283,7 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
   }
   const shout = findShouting(tokens, text);
   if (shout) hits.push(shout);
-  return hits;
+  return lex.disabled.size ? hits.filter((h) => !lex.disabled.has(h.kind)) : hits;
 }
 
 /** The longest run of ALL-CAPS words that reads as shouting (not an acronym, a constant or SQL). */
@@ -304,7 +309,8 @@ function findShouting(tokens: Token[], text: string): Hit | undefined {
     if (t.kind === 'word') {
       // Constants and identifiers (HAVE_FPU_API_H, `NOT_FOUND`) are not shouting: their neighbours give them away.
       const around = text.slice(Math.max(0, t.start - 1), t.end + 1);
-      const caps = /^[A-Z][A-Z']*$/.test(t.text) && !/[_`$=\/.<>-]\w|\w[_`$=\/<>-]/.test(around);
+      const c0 = t.text.charCodeAt(0);
+      const caps = c0 >= 65 && c0 <= 90 && /^[A-Z][A-Z']*$/.test(t.text) && !/[_`$=\/.<>-]\w|\w[_`$=\/<>-]/.test(around);
       if (caps) {
         if (runFirst < 0) runFirst = i;
         lastWord = i;

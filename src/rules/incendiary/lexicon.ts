@@ -86,7 +86,7 @@ const WORDS: Record<string, W> = {
   dumbest: STRONG_ADJ, pathetic: ['insult', 0.3, 0.55, 0.8], clueless: ['insult', 0.2, 0.5, 0.75],
   incompetent: ['insult', 0.2, 0.5, 0.75], incompetence: ['insult', 0.25, 0.45, 0.7], ignorant: CHARACTER_ADJ,
   arrogant: CHARACTER_ADJ, childish: ['insult', 0.15, 0.4, 0.6], delusional: CHARACTER_ADJ, lazy: CHARACTER_ADJ,
-  entitled: CHARACTER_ADJ, rude: ['insult', 0, 0.3, 0.5], toxic: ['insult', 0, 0.3, 0.5], dishonest: CHARACTER_ADJ,
+  entitled: CHARACTER_ADJ, rude: ['insult', 0, 0.3, 0.35], toxic: ['insult', 0, 0.3, 0.35], dishonest: CHARACTER_ADJ,
   disgusting: ['insult', 0.25, 0.5, 0.75], worthless: ['insult', 0.2, 0.5, 0.8], useless: ['frustration', 0.1, 0.2, 0.3],
   silly: ['insult', 0.1, 0.3, 0.5], hopeless: ['insult', 0, 0.35, 0.6], petulant: ['insult', 0.2, 0.5, 0.7],
   inane: ['insult', 0.2, 0.4, 0.6], disingenuous: ['insult', 0.1, 0.4, 0.6], deceptive: ['insult', 0, 0.3, 0.5],
@@ -289,6 +289,8 @@ export const THING = new Set([
   'behaviour', 'docs', 'documentation', 'error', 'message', 'thing', 'solution', 'workaround', 'hack', 'library',
   'framework', 'tool', 'language', 'syntax', 'ui', 'config', 'setting', 'default', 'defaults', 'rule', 'policy',
   'question', 'mistake', 'process', 'system', 'compiler', 'build', 'script', 'interface', 'variable', 'class', 'which',
+  'argument', 'point', 'comment', 'opinion', 'logic', 'reasoning', 'post', 'proposal', 'suggestion', 'answer', 'reply',
+  'response', 'pr', 'commit', 'review', 'issue', 'ticket', 'request', 'explanation', 'statement', 'claim', 'thread',
   'what', 'there', 'here',
   'これ', 'それ', 'あれ', 'コード', 'この', 'その', 'パッチ', '仕様', '設計',
 ]);
@@ -307,6 +309,8 @@ export interface CompiledLexicon {
   harmless: Map<string, string[][]>;
   ja: Map<string, LexEntry>;
   jaMaxLen: number;
+  /** Kinds switched off by config; also drops shouting and reclassified hits. */
+  disabled: ReadonlySet<HitKind>;
 }
 
 /** Squeezes every doubled letter, so "stuuupid" and "fuuuck" find "stupid" and "fuck". */
@@ -366,5 +370,5 @@ export function compileLexicon(opts: LexiconOptions = {}): CompiledLexicon {
     ja.set(w, entry);
     jaMaxLen = Math.max(jaMaxLen, w.length);
   }
-  return { words, phrases, harmless, ja, jaMaxLen };
+  return { words, phrases, harmless, ja, jaMaxLen, disabled };
 }

@@ -7,7 +7,7 @@ import { predict, shippedModel, topContributions, type IncendiaryModel } from '.
 import { tokenize } from './tokens.js';
 
 /** Bumped whenever the lexicon or the targeting rules change what they score. */
-export const LEXICON_VERSION = 'lex-3';
+export const LEXICON_VERSION = 'lex-4';
 
 export interface IncendiarySpan {
   start: number;
@@ -47,6 +47,13 @@ export interface ScorerOptions extends LexiconOptions {
 export const MODEL_FLOOR = 0.15;
 export const MODEL_REACH = 0.9;
 
+/**
+ * Grumbling, shouting and ban warnings stay below the alert level even when the model reads the post as hostile:
+ * when these are all the lexicon finds, the post is frustrated, not an attack on a person (a deliberate choice).
+ */
+const GRUMBLE_KINDS: ReadonlySet<HitKind> = new Set(['frustration', 'shouting', 'warning']);
+export const GRUMBLE_CAP = 0.5;
+
 export type Scorer = (text: string) => IncendiaryDetail;
 
 export function createScorer(opts: ScorerOptions = {}): Scorer {
@@ -75,7 +82,10 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
         }
       }
     }
-    const score = 1 - (1 - lexScore) * (1 - lift);
+    const counted = hits.filter((h) => h.weight > 0);
+    const grumbleOnly = counted.length > 0 && counted.every((h) => GRUMBLE_KINDS.has(h.kind));
+    const blended = 1 - (1 - lexScore) * (1 - lift);
+    const score = grumbleOnly ? Math.min(blended, GRUMBLE_CAP) : blended;
     spans.sort((a, b) => a.start - b.start);
     return {
       score,

@@ -25,7 +25,24 @@ function jaSegmenter(): Intl.Segmenter {
 }
 
 export function normWord(s: string): string {
-  return s.toLowerCase().replace(/’/g, "'").replace(/(\p{L})\1{2,}/gu, '$1$1');
+  let n = s.toLowerCase();
+  // The regexes are the slow part of tokenizing: run them only on the rare words that need them.
+  if (n.includes('’')) n = n.replace(/’/g, "'");
+  if (hasRun(n, 3)) n = n.replace(/(\p{L})\1{2,}/gu, '$1$1');
+  return n;
+}
+
+/** True when some character repeats `len` times in a row. */
+export function hasRun(s: string, len: number): boolean {
+  let run = 1;
+  for (let i = 1; i < s.length; i++) {
+    if (s.charCodeAt(i) === s.charCodeAt(i - 1)) {
+      if (++run >= len) return true;
+    } else {
+      run = 1;
+    }
+  }
+  return false;
 }
 
 export function tokenize(text: string): Token[] {
