@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Config, MatchField } from './types.js';
 import { MAX_REGEX_CHARS, regexProblem } from './regex.js';
 import { httpSchema, imapListSchema, redisSchema, workerSchema } from './daemon-schema.js';
+import { feedbackSchema, moderatorSchema, notifySchema, smtpSchema } from './notify-schema.js';
 
 /** What a moderator is told a key expects, when zod's own wording would be too terse. */
 export interface Friendly {
@@ -257,6 +258,10 @@ export const configSections = {
   redis: redisSchema.optional().describe('Redis for the daemon: queues, thread state, checkpoints (daemon-schema.ts).'),
   worker: workerSchema.optional().describe('The daemon\'s rule workers (daemon-schema.ts).'),
   http: httpSchema.optional().describe('The daemon\'s /healthz and /metrics endpoint (daemon-schema.ts).'),
+  smtp: smtpSchema.optional().describe('How alerts and digests are sent (notify-schema.ts).'),
+  moderators: z.array(moderatorSchema).optional().describe('Who hears about flags, and may answer alerts by reply (notify-schema.ts).'),
+  notify: notifySchema.optional().describe('Alerts and digests: caps, quiet hours, digest schedule, archive links (notify-schema.ts).'),
+  feedback: feedbackSchema.optional().describe('The IMAP mailbox where moderators\' replies to alerts arrive (notify-schema.ts).'),
 };
 
 export const configFileSchema = z.strictObject(configSections).describe('listwarden configuration');

@@ -3,6 +3,7 @@
 
 import type { Severity } from '../model/flag.js';
 import type { HttpConfig, ImapListConfig, RedisConfig, WorkerConfig } from './daemon-schema.js';
+import type { FeedbackConfig, ModeratorConfig, NotifyConfig, SmtpConfig } from './notify-schema.js';
 
 /** Where a config rule looks. `header:NAME` is any header, by lower-cased name. */
 export type MatchField = 'subject' | 'ownText' | 'quotedText' | 'author' | 'body' | `header:${string}`;
@@ -93,4 +94,9 @@ export interface Config {
   redis?: RedisConfig;
   worker?: WorkerConfig;
   http?: HttpConfig;
+  /** Notification sections (notify-schema.ts): how alerts and digests are sent, to whom, and how replies are read. */
+  smtp?: SmtpConfig;
+  moderators?: ModeratorConfig[];
+  notify?: NotifyConfig;
+  feedback?: FeedbackConfig;
 }
