@@ -139,7 +139,7 @@ export class PostWorker {
       const pending = saves.take(list, messageId);
       if (!pending) throw new Error('the pipeline decided without saving the thread; cannot record the verdict');
       const now = Date.now();
-      const record = recordOf(outcome, now);
+      const record = { ...recordOf(outcome, now), seenAt: data.seenAt };
       let result: 'saved' | 'already';
       try {
         result = await store.commit(pending, record);

@@ -18,6 +18,8 @@ export interface VerdictRecord<N = unknown> {
   suppressed: number;
   /** ms since epoch when the verdict was recorded. */
   at: number;
+  /** ms since epoch when the poller learnt of the post (EXISTS or a check), when it came from a mailbox. */
+  seenAt?: number;
   /** The notice for an alert or digest verdict. */
   notice?: N;
 }
