@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Post, Segment } from '../model/post.js';
-import { decodeSimpleBody, isSimpleBody, unflow } from './body.js';
+import { decodeSimpleBody, isSimpleBody, tryMultipart, unflow } from './body.js';
 import { decodeBytes } from './charset.js';
 import { UnreadableMailError } from './errors.js';
 import {
@@ -100,6 +100,16 @@ async function readBody(
       text = unflow(cleanText(text), (ct.params['delsp'] ?? '').toLowerCase() === 'yes');
     }
     return ct.type === 'text/html' ? { html: text, attachments: [] } : { text, attachments: [] };
+  }
+  if (ct.type.startsWith('multipart/')) {
+    const fast = tryMultipart(raw.subarray(bodyStart), ct.type, ct.params['boundary'], maxBodyChars * 9);
+    if (fast) {
+      warnings.push(...fast.warnings);
+      const out: { text?: string; html?: string; attachments: Post['attachments'] } = { attachments: fast.attachments };
+      if (fast.text !== undefined) out.text = fast.text;
+      if (fast.html !== undefined) out.html = fast.html;
+      return out;
+    }
   }
   const mime = await parseMime(raw, { maxPartBytes: maxBodyChars * 9, maxAttachments: MAX_ATTACHMENTS, timeoutMs: MIME_TIMEOUT_MS });
   warnings.push(...mime.warnings);
