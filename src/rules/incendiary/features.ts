@@ -48,7 +48,8 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
     const index = (typeof key === 'number' ? key : hash32(key)) % dim;
     const f = seen.get(index);
     if (f) {
-      if (!isWord) f.value += value;
+      // A repeated hit or cue counts at its strongest, not summed: shouting "stupid" thrice is not triply hostile.
+      if (!isWord) f.value = Math.max(f.value, value);
       return;
     }
     const nf: Feature = { index, value, ...(first !== undefined ? { first, last: last ?? first } : {}) };

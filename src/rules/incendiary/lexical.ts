@@ -67,7 +67,11 @@ function findTarget(tokens: Token[], first: number, last: number, entry: LexEntr
       const next = tokens[last + 1];
       if (next && next.kind === 'word' && !THIRD_PERSON.has(next.norm) && !PERSON_NOUN.has(next.norm)) return { target: 'thing', at: j };
     }
-    if (SECOND_PERSON.has(n)) return { target: 'second', at: j };
+    if (SECOND_PERSON.has(n)) {
+      // "your stupid patch" is aimed at you; in "your fonts look ugly" the word describes the fonts.
+      if ((n === 'your' || n === 'ur') && seen > 1 && !entry.person) return { target: 'thing', at: j };
+      return { target: 'second', at: j };
+    }
     if (SELF.has(n)) return { target: 'self', at: j };
     if (THIRD_PERSON.has(n)) return { target: 'third', at: j };
     if (THING.has(n)) {
@@ -350,10 +354,17 @@ export const KIND_CAP: Partial<Record<HitKind, number>> = { frustration: 0.3, sh
 
 /** Noisy-OR of the counted hits, per kind (capped) and overall. */
 export function combineHits(hits: Hit[]): { score: number; parts: Record<string, number>; second: number } {
-  const byKind = new Map<HitKind, number>();
-  let secondKeep = 1;
+  // The same word said three times is not three times hotter: each word counts once, at its strongest.
+  const strongest = new Map<string, Hit>();
   for (const h of hits) {
     if (h.weight <= 0) continue;
+    const k = `${h.kind}|${h.target}|${h.key.toLowerCase()}`;
+    const prev = strongest.get(k);
+    if (!prev || h.weight > prev.weight) strongest.set(k, h);
+  }
+  const byKind = new Map<HitKind, number>();
+  let secondKeep = 1;
+  for (const h of strongest.values()) {
     byKind.set(h.kind, 1 - (1 - (byKind.get(h.kind) ?? 0)) * (1 - h.weight));
     if (h.target === 'second' && h.kind !== 'frustration' && h.kind !== 'shouting') secondKeep *= 1 - h.weight;
   }
