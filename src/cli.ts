@@ -10,6 +10,7 @@ import { replay, loadProfiles, type ReplayFormat } from './replay/replay.js';
 import { compareConfigs, renderComparisonText } from './replay/compare.js';
 import { explainPost, renderExplanationText } from './replay/explain.js';
 import { FixtureSyntaxError, renderTestRulesText, testRules } from './replay/test-rules.js';
+import { digestCommand, statsCommand } from './notify/commands.js';
 
 const EXIT_OK = 0;
 const EXIT_USAGE = 1;
@@ -166,6 +167,9 @@ Example:
     .action(() => {
       process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
     });
+
+  program.addCommand(statsCommand());
+  program.addCommand(digestCommand());
 
   return program;
 }

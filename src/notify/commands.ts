@@ -1,7 +1,7 @@
 // Commander sub-commands of notify: `stats` (per-rule precision from labels) and `digest` (send or show one now).
 
 import { writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../log.js';
 import { connectRedis } from '../queue/redis.js';
 import { loadNotifyConfig } from './config.js';
@@ -11,15 +11,24 @@ import { Notifier } from './notifier.js';
 import { parsePeriod, renderStatsText, ruleStats } from './stats.js';
 import { NotifyStore } from './store.js';
 
+/** `--since 30d` → ms; a bad period is a usage error (exit 1, no stack). */
+function period(value: string): number {
+  try {
+    return parsePeriod(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 export function statsCommand(): Command {
   return new Command('stats')
     .description('Per-rule precision from moderators\' replies (confirm / false positive), to tune thresholds.')
     .requiredOption('-c, --config <file>', 'the daemon\'s config (for Redis)')
-    .option('--since <period>', 'labels from this far back: 30d, 12h, 2w', '30d')
+    .option('--since <period>', 'labels from this far back: 30d, 12h, 2w', period, parsePeriod('30d'))
     .option('--list <id>', 'one list only')
     .option('--json', 'JSON, one object per rule')
-    .action(async (o: { config: string; since: string; list?: string; json?: boolean }) => {
-      const since = Date.now() - parsePeriod(o.since);
+    .action(async (o: { config: string; since: number; list?: string; json?: boolean }) => {
+      const since = Date.now() - o.since;
       const cfg = await loadNotifyConfig(o.config);
       const redis = connectRedis({ url: cfg.daemon.redis.url, name: `${cfg.daemon.redis.prefix}:listwarden-cli` });
       try {
@@ -52,10 +61,10 @@ Examples:
   listwarden digest --config config/tlug.yaml --list tlug --dry-run
   listwarden digest --config config/tlug.yaml --list tlug --now`,
     )
-    .action(async (o: { config: string; list: string; now?: boolean; dryRun?: boolean; format: 'text' | 'html'; out?: string }) => {
+    .action(async (o: { config: string; list: string; now?: boolean; dryRun?: boolean; format: 'text' | 'html'; out?: string }, cmd: Command) => {
       const cfg = await loadNotifyConfig(o.config);
       if (!cfg.notify.lists.some((l) => l.id === o.list)) {
-        throw new Error(`no list "${o.list}" in ${o.config}; lists: ${cfg.notify.lists.map((l) => l.id).join(', ')}`);
+        cmd.error(`error: no list "${o.list}" in ${o.config}; lists: ${cfg.notify.lists.map((l) => l.id).join(', ')}`);
       }
       const { url, prefix } = cfg.daemon.redis;
       if (!o.now && !o.dryRun) {
@@ -73,7 +82,7 @@ Examples:
       const redis = connectRedis({ url, name: `${prefix}:listwarden-cli` });
       const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
       const mailer = o.dryRun ? createMailer({ kind: 'stream' }) : cfg.notify.smtp ? createMailer({ kind: 'smtp', smtp: cfg.notify.smtp }) : undefined;
-      if (!mailer) throw new Error(`${o.config} has no smtp section: nothing to send the digest with (try --dry-run)`);
+      if (!mailer) return cmd.error(`error: ${o.config} has no smtp section: nothing to send the digest with (try --dry-run)`);
       try {
         const secret = process.env[cfg.notify.notify.tokenSecretEnv] ?? '';
         const notifier = new Notifier({ config: cfg.notify, mailer, store: new NotifyStore(redis, { prefix }), secret, log });
