@@ -2,7 +2,7 @@
 
 import { Transform, type TransformCallback } from 'node:stream';
 import { isAscii } from 'node:buffer';
-import { MailParser } from 'mailparser';
+import { MailParser, simpleParser } from 'mailparser';
 import type { AttachmentStream, IconvConstructor, MessageText } from 'mailparser';
 import { decodeBytes } from './charset.js';
 
@@ -134,4 +134,9 @@ export function parseMime(raw: Buffer, opts: MimeOptions): Promise<MimeBody> {
       finish(`MIME structure could not be parsed: ${(err as Error).message}`);
     }
   });
+}
+
+/** mailparser's own simpleParser with its defaults: the baseline test/fixtures/parse/bench-parse.ts measures against. */
+export async function bareSimpleParse(raw: Buffer): Promise<void> {
+  await simpleParser(raw);
 }
