@@ -176,6 +176,15 @@ export class ImapSession extends EventEmitter {
     return m ? m.source : undefined;
   }
 
+  /** Several whole messages in one FETCH (small text-only posts), each cut at maxBytes: UID → source. */
+  async fetchSources(uids: number[], maxBytes: number): Promise<Map<number, Buffer>> {
+    const out = new Map<number, Buffer>();
+    if (!uids.length) return out;
+    const msgs = await this.bounded('FETCH', this.client.fetchAll(uids.join(','), { uid: true, source: { maxLength: maxBytes } }, { uid: true }));
+    for (const m of msgs) if (m.source) out.set(m.uid, m.source);
+    return out;
+  }
+
   /** The header block and the given parts (each cut at its maxLength), still transfer-encoded. */
   async fetchParts(uid: number, parts: { key: string; maxLength: number }[]): Promise<{ header: Buffer; parts: Map<string, Buffer> } | undefined> {
     const m: FetchMessageObject | false = await this.bounded(

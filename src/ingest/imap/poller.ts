@@ -33,6 +33,9 @@ export interface PollerHealth {
   reason?: string;
 }
 
+/** Messages fetched per round trip. */
+const FETCH_BATCH = 50;
+
 export function backoffDelay(attempt: number, min: number, max: number, rand: () => number = Math.random): number {
   const base = Math.min(max, min * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.5 + rand()));
@@ -174,27 +177,33 @@ export class MailboxPoller {
     const seenAt = this.existsAt ?? Date.now();
     this.existsAt = undefined;
     const metas = await session.listFrom(cp.lastUid + 1);
-    for (const meta of metas) {
-      if (this.stopping && session.closed) return;
-      const raw = await this.fetchCompact(session, meta);
-      if (raw) {
-        const messageId = headerMessageId(raw);
-        const data: PostJobData = {
-          list,
-          messageId,
-          raw: raw.toString('base64'),
-          source: { mailbox: imap.mailbox, uidValidity: state.uidValidity, uid: meta.uid },
-          seenAt,
-        };
-        await this.o.sink.addPost(postJobId(list, messageId, raw), data);
-        this.o.metrics?.postsSeen.inc({ list });
-        this.log.debug({ uid: meta.uid, messageId, bytes: raw.length }, 'post queued');
-      } else {
-        this.log.warn({ uid: meta.uid }, 'message vanished before it could be fetched; skipped');
+    for (let i = 0; i < metas.length; i += FETCH_BATCH) {
+      const batch = metas.slice(i, i + FETCH_BATCH);
+      const plans = batch.map((m) => planFetch(m, imap.maxPartBytes));
+      // Small text-only posts come in one FETCH per batch; the rest part by part.
+      const whole = await session.fetchSources(batch.filter((_, j) => plans[j]!.kind === 'whole').map((m) => m.uid), imap.maxPartBytes);
+      for (const [j, meta] of batch.entries()) {
+        if (this.stopping && session.closed) return;
+        const raw = plans[j]!.kind === 'whole' ? whole.get(meta.uid) : await this.fetchCompact(session, meta);
+        if (raw) {
+          const messageId = headerMessageId(raw);
+          const data: PostJobData = {
+            list,
+            messageId,
+            raw: raw.toString('base64'),
+            source: { mailbox: imap.mailbox, uidValidity: state.uidValidity, uid: meta.uid },
+            seenAt,
+          };
+          await this.o.sink.addPost(postJobId(list, messageId, raw), data);
+          this.o.metrics?.postsSeen.inc({ list });
+          this.log.debug({ uid: meta.uid, messageId, bytes: raw.length }, 'post queued');
+        } else {
+          this.log.warn({ uid: meta.uid }, 'message vanished before it could be fetched; skipped');
+        }
+        await checkpoints.advance(list, imap.mailbox, { uidValidity: state.uidValidity, lastUid: meta.uid });
+        if (raw && imap.markSeen) await session.markSeen(meta.uid);
+        if (raw && imap.moveTo) await session.move(meta.uid, imap.moveTo);
       }
-      await checkpoints.advance(list, imap.mailbox, { uidValidity: state.uidValidity, lastUid: meta.uid });
-      if (raw && imap.markSeen) await session.markSeen(meta.uid);
-      if (raw && imap.moveTo) await session.move(meta.uid, imap.moveTo);
     }
   }
 
