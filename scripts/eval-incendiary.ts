@@ -120,6 +120,9 @@ const oofOf = (rows: LabelledText[]): number[] => rows.map((r) => oof.get(r.id) 
 
 const ALERT = INCENDIARY_LEVELS.medium;
 const FLAG = INCENDIARY_LEVELS.flagAt;
+const HIGH = INCENDIARY_LEVELS.high;
+// The shipped config's decide.digestAt: flags below it are dropped by decide, whatever the rule said.
+const DIGEST = 0.45;
 const rows: string[][] = [];
 const add = (name: string, labels: string, scores: number[], gold: boolean[], t: number, note = ''): void => {
   const f = prf(scores, gold, t);
@@ -133,6 +136,7 @@ const add = (name: string, labels: string, scores: number[], gold: boolean[], t:
   const s = oofOf(sub);
   const g = sub.map((r) => attackClass(r) === 'attack');
   add('github-locked-issues', 'attack vs civil', s, g, ALERT, `${folds}-fold CV by issue`);
+  add('github-locked-issues', 'attack vs civil', s, g, HIGH, `${folds}-fold CV by issue`);
   const all = oofOf(locked);
   add('github-locked-issues', 'attack vs rest', all, locked.map((r) => attackClass(r) === 'attack'), ALERT, `${folds}-fold CV by issue`);
   add('github-locked-issues', 'dataset label (any incivility)', all, locked.map((r) => r.label === 1), FLAG, `${folds}-fold CV by issue`);
@@ -146,6 +150,7 @@ const add = (name: string, labels: string, scores: number[], gold: boolean[], t:
 if (toxicr.length) {
   const g = toxicr.map((r) => r.label === 1);
   add('toxicr-code-review', 'dataset label', toxScores, g, ALERT, 'never trained on');
+  add('toxicr-code-review', 'dataset label', toxScores, g, DIGEST, 'never trained on');
   add('toxicr-code-review', 'dataset label', toxScores, g, FLAG, 'never trained on');
 }
 
@@ -193,7 +198,7 @@ const table = [
 ].join('\n');
 const notes = [
   '',
-  `Thresholds: ${ALERT} is the alert level (medium severity and above); ${FLAG} is the lowest flag (low severity, digest).`,
+  `Thresholds: ${FLAG} is the rule's lowest flag (low severity); ${ALERT} is medium severity, the level this eval calls "alert" (an attack on a person); ${HIGH} is high severity (the shipped config's decide.alertAt, and alertSeverity: high); ${DIGEST} is the shipped decide.digestAt.`,
   `Frustration, impatience, entitlement and irony in github-locked-issues (${unc.length} comments): ${share(uncS, ALERT)} reach the alert level, ${share(uncS, FLAG)} get any flag.`,
   `Technical vocabulary: ${techAlerted.length}/${TECH_SENTENCES.length} written technical sentences reach the alert level, ${techFlagged.length}/${TECH_SENTENCES.length} get any flag` +
     (techFlagged.length ? ` (${techFlagged.map((t) => JSON.stringify(t)).join(', ')})` : '') +

@@ -7,7 +7,7 @@ import { predict, shippedModel, topContributions, type IncendiaryModel } from '.
 import { tokenize } from './tokens.js';
 
 /** Bumped whenever the lexicon or the targeting rules change what they score. */
-export const LEXICON_VERSION = 'lex-5';
+export const LEXICON_VERSION = 'lex-6';
 
 export interface IncendiarySpan {
   start: number;
