@@ -11,6 +11,7 @@ import { compareConfigs, renderComparisonText } from './replay/compare.js';
 import { explainPost, renderExplanationText } from './replay/explain.js';
 import { FixtureSyntaxError, renderTestRulesText, testRules } from './replay/test-rules.js';
 import { digestCommand, statsCommand } from './notify/commands.js';
+import { daemonCommands } from './daemon/commands.js';
 
 const EXIT_OK = 0;
 const EXIT_USAGE = 1;
@@ -170,6 +171,7 @@ Example:
 
   program.addCommand(statsCommand());
   program.addCommand(digestCommand());
+  for (const command of daemonCommands()) program.addCommand(command);
 
   return program;
 }
