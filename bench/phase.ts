@@ -1,6 +1,6 @@
 // One benchmark phase in its own process (so peak RSS is its own): bare mailparser, parse, or the full pipeline.
 
-import { simpleParser } from 'mailparser';
+import { bareSimpleParse } from '../src/parse/mailparser-adapter.js';
 import { readArchive } from '../src/ingest/archive/index.js';
 import { parsePost } from '../src/parse/index.js';
 import { createPipeline } from '../src/pipeline/index.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   for await (const item of readArchive(archive)) {
     if (item.kind !== 'mail') continue;
     posts += 1;
-    if (phase === 'mailparser') await simpleParser(item.raw, { skipHtmlToText: false });
+    if (phase === 'mailparser') await bareSimpleParse(item.raw);
     else if (phase === 'parse') await parsePost(item.raw);
     else if (phase === 'pipeline') {
       const t0 = performance.now();
