@@ -2,10 +2,12 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../log.js';
-import { Queues, type FailedPost } from '../queue/queues.js';
-import { connectRedis } from '../queue/redis.js';
+import type { FailedPost, Queues } from '../queue/queues.js';
 import { loadDaemonConfig } from './config.js';
-import { ROLES, runDaemon, type Role } from './index.js';
+
+// The daemon (BullMQ, ioredis, imapflow) is loaded when one of these commands runs, not when the CLI starts.
+type Role = 'poller' | 'worker' | 'all';
+const ROLES: readonly Role[] = ['poller', 'worker', 'all'];
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,6 +33,7 @@ Examples:
   listwarden run --config config/tlug.yaml --role worker     # on another machine, same Redis`,
     )
     .action(async (o: { config: string; role: Role; httpPort?: number }) => {
+      const { runDaemon } = await import('./index.js');
       const daemon = await runDaemon({ configPath: o.config, role: o.role, httpPort: o.httpPort, handleSignals: true, log: createLogger() });
       await daemon.stopped;
     });
@@ -38,6 +41,8 @@ Examples:
 
 async function withQueues<T>(configPath: string, fn: (q: Queues) => Promise<T>): Promise<T> {
   const cfg = await loadDaemonConfig(configPath);
+  const { connectRedis } = await import('../queue/redis.js');
+  const { Queues } = await import('../queue/queues.js');
   const conn = connectRedis({ url: cfg.redis.url, name: `${cfg.redis.prefix}:listwarden-cli`, maxRetriesPerRequest: null });
   const queues = new Queues({ connection: conn, prefix: cfg.redis.prefix, worker: cfg.worker });
   try {
