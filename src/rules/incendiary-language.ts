@@ -194,7 +194,8 @@ export function reasonFor(d: IncendiaryDetail, text: string): string {
     clauses.push(clause(h, text));
     if (clauses.length === 2) break;
   }
-  if (clauses.length === 0 || (d.parts.model ?? 0) > 0.6 && (d.parts.lexicon ?? 0) < 0.3) {
+  // Say so when the learned model, not the lexicon, carried the score.
+  if (clauses.length === 0 || ((d.parts.model ?? 0) > 0.6 && (d.parts.lexicon ?? 0) < 0.3)) {
     const words = d.spans.filter((s) => s.kind === 'model').map((s) => `“${s.text}”`);
     const m = `Reads as hostile to the learned model${words.length ? `, mostly for ${words.join(' and ')}` : ''}`;
     clauses.push(clauses.length ? m.charAt(0).toLowerCase() + m.slice(1) : m);

@@ -42,7 +42,7 @@ const DETERMINER = new Set(['the', 'a', 'an', 'some', 'any', 'every', 'each']);
 const PERSON_NOUN = new Set(['person', 'guy', 'girl', 'boy', 'kid', 'child', 'children', 'human', 'individual', 'idiot', 'man', 'woman', 'people', 'ass']);
 const NEG_WINDOW = 3;
 // Words that may stand between "don't be" and the insult in an imperative ("don't be such an idiot").
-const FILLER = new Set(['a', 'an', 'so', 'such', 'that', 'the', 'an', 'this', 'too', 'more', 'more', 'just', 'really', 'complete', 'total']);
+const FILLER = new Set(['a', 'an', 'so', 'such', 'that', 'the', 'this', 'too', 'more', 'just', 'really', 'complete', 'total']);
 const SHOUT_COMMON = new Set([
   'THE', 'YOU', 'YOUR', 'THIS', 'IS', 'NOT', 'STOP', 'WHY', 'WHAT', 'ARE', 'IT', 'TO', 'DO', "DON'T", 'DONT', 'NO',
   'FIX', 'PLEASE', 'JUST', 'HAVE', 'CAN', 'WILL', 'ME', 'MY', 'WE', 'READ', 'NEVER', 'EVER', 'STILL', 'ALL', 'HOW',
