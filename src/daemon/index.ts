@@ -15,6 +15,7 @@ import { PostWorker } from '../queue/worker.js';
 import { RedisThreadStore, type DeferredSaves } from '../threads/redis-store.js';
 import { loadDaemonConfig, type DaemonConfig } from './config.js';
 import { startHttp, type Health, type HttpHandle } from './http.js';
+import { notifierConfigOf, startNotify, type NotifyRuntime } from '../notify/index.js';
 
 export type Role = 'poller' | 'worker' | 'all';
 export const ROLES: readonly Role[] = ['poller', 'worker', 'all'];
@@ -122,6 +123,16 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
         });
   startPollers(current);
 
+  // Workers also send what they decide: alerts now, digests on schedule, replies from moderators.
+  let notify: NotifyRuntime | undefined;
+  if (role !== 'poller') {
+    if (current.config.smtp) {
+      notify = await startNotify({ config: notifierConfigOf(current.config), connection: bull, prefix: redisCfg.prefix, log, env });
+    } else {
+      log.warn('no smtp section: notices wait in the notices queue until a worker with smtp runs');
+    }
+  }
+
   const health = async (): Promise<Health> => {
     const reasons: string[] = [];
     if (redis.status !== 'ready') reasons.push(`redis ${redactUrl(redisCfg.url)}: ${redis.status}`);
@@ -162,6 +173,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     pipeline = makePipeline(next);
     current = next;
     startPollers(next);
+    if (notify) await notify.schedule.sync(next.config.lists.map((l) => l.id), notifierConfigOf(next.config).notify);
     log.info({ lists: next.config.lists.map((l) => l.id) }, 'config reloaded');
     return true;
   };
@@ -187,6 +199,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
       watcher?.close();
       await Promise.allSettled([...pollers.values()].map(({ poller }) => poller.stop()));
       if (worker) await worker.close().catch((err: Error) => log.warn({ err: { message: err.message } }, 'worker close'));
+      await notify?.close().catch((err: Error) => log.warn({ err: { message: err.message } }, 'notify close'));
       await queues.close();
       await http?.close();
       await Promise.allSettled([redis.quit(), bull.quit()]);
