@@ -189,6 +189,11 @@ export const ruleOverrideSchema = z
 const builtinDefaults = (): Record<string, z.output<typeof ruleSettingsSchema>> =>
   Object.fromEntries(BUILTIN_RULE_IDS.map((id) => [id, { enabled: true, options: {} }]));
 
+/** With no config, listwarden assumes a technical list about free and open-source software (most lists it serves). */
+export const DEFAULT_LIST_DESCRIPTION =
+  "A technical mailing list about free and open-source software: Linux and other operating systems, installing, configuring and running software, programming, packaging, networking, servers and hardware, bugs and releases, and the project's or group's own meetings and events.";
+export const DEFAULT_LIST_TERMS = ['linux', 'software', 'open source', 'kernel', 'package', 'install', 'server', 'network', 'code', 'bug', 'release', 'build'] as const;
+
 export const listSchema = z
   .strictObject({
     id: said(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), 'Short id of the list in logs, alerts and metrics.', {
@@ -240,7 +245,7 @@ export const configSections = {
   lists: z
     .array(listSchema)
     .min(1)
-    .prefault([{ id: 'default' }])
+    .prefault([{ id: 'default', description: DEFAULT_LIST_DESCRIPTION, terms: [...DEFAULT_LIST_TERMS] }])
     .describe('The mailing lists watched; a post is routed by its List-Id, else to the first list.'),
   rules: z
     .record(z.string(), ruleSettingsSchema)

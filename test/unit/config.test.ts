@@ -396,7 +396,7 @@ test('resolveRuleSettings: top level, then the list override', async (t) => {
     { name: 'list override on top of top-level', list: dev, rule: 'incendiary-language', want: { enabled: true, alertAt: 0.9, options: { flagAt: 0.4, disabledKinds: ['profanity'] } } },
     { name: 'top-level only', list: users, rule: 'incendiary-language', want: { enabled: true, alertAt: 0.7, options: { flagAt: 0.3, disabledKinds: ['profanity'] } } },
     { name: 'disabled at top level', list: dev, rule: 'thread-heat', want: { enabled: false, options: {} } },
-    { name: 'built-in defaults', list: dev, rule: 'off-topic-thread', want: { enabled: true, options: {} } },
+    { name: 'built-in defaults (off-topic never alerts by score)', list: dev, rule: 'off-topic-thread', want: { enabled: true, alertAt: 1, options: {} } },
     { name: 'custom rule turned off on one list', list: dev, rule: 'no-links', want: { enabled: false, options: {} } },
     { name: 'custom rule elsewhere', list: users, rule: 'no-links', want: { enabled: true, options: {} } },
     { name: 'disabled custom rule enabled by its list', list: users, rule: 'no-spam-words', want: { enabled: true, options: {} } },
