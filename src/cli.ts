@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=192 --max-semi-space-size=4
 // The `listwarden` command: wires config, stages and output; exit codes 0 ok, 1 bad usage or config, 2 nothing readable.
+// The heap flags in the first line keep replay's memory flat on archives of any size (V8 otherwise grows lazily).
 
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -47,6 +47,7 @@ export class ReplaySummary {
     for (const [rule, n] of [...this.flagsByRule].sort()) lines.push(`    ${rule}: ${n}`);
     for (const [rule, n] of this.ruleFailures) lines.push(`  rule problems:  ${rule}: ${n} (see the log)`);
     lines.push(`  time:           ${secs.toFixed(2)} s, ${(this.read / Math.max(secs, 1e-6)).toFixed(0)} posts/s`);
+    lines.push(`  memory:         peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
     return lines.join('\n') + '\n';
   }
 

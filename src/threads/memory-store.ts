@@ -4,7 +4,7 @@ import type { Thread } from '../model/thread.js';
 import type { ThreadStore } from './store.js';
 
 export interface MemoryThreadStoreOptions {
-  /** Threads kept; the least recently touched beyond this are forgotten (default 20,000). */
+  /** Threads kept; the least recently touched beyond this are forgotten (default 10,000). */
   maxThreads?: number;
   /** Message-IDs remembered for threading and dedupe (default 400,000). */
   maxMessages?: number;
@@ -30,7 +30,7 @@ export class MemoryThreadStore implements ThreadStore {
   private created = 0;
 
   constructor(opts: MemoryThreadStoreOptions = {}) {
-    this.maxThreads = opts.maxThreads ?? 20_000;
+    this.maxThreads = opts.maxThreads ?? 10_000;
     this.maxMessages = opts.maxMessages ?? 400_000;
   }
 
