@@ -41,8 +41,8 @@ export const imapListSchema = z
 export const redisSchema = z
   .object({
     url: z.string().min(1).default('redis://127.0.0.1:6379'),
-    /** Key prefix for every listwarden key and BullMQ queue (no ':' inside). */
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('listwarden'),
+    /** Key prefix for every listwarden key and BullMQ queue (no ':' inside; `{listwarden}` for Redis Cluster hash tags). */
+    prefix: z.string().regex(/^(?:[A-Za-z0-9_.-]+|\{[A-Za-z0-9_.-]+\})$/).default('listwarden'),
   })
   .strict();
 
@@ -75,14 +75,6 @@ export type WorkerConfig = z.output<typeof workerSchema>;
 export type HttpConfig = z.output<typeof httpSchema>;
 
 /** The daemon sections of a config file (lists[].imap and the top-level blocks). */
-export const daemonSectionsSchema = z.object({
-  lists: z.array(z.object({ id: z.string(), imap: imapListSchema.optional() }).loose()).default([]),
-  redis: redisSchema.default(redisSchema.parse({})),
-  worker: workerSchema.default(workerSchema.parse({})),
-  http: httpSchema.optional(),
-}).loose();
-
-export type DaemonSections = z.output<typeof daemonSectionsSchema>;
 
 /** The IMAP password: from passEnv or `${ENV}`; throws naming the variable (never its value) when unset. */
 export function imapPassword(imap: ImapListConfig, env: NodeJS.ProcessEnv = process.env): string {

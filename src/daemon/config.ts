@@ -1,11 +1,9 @@
 // The daemon's config: the shared Config plus the daemon sections (imap per list, redis, worker, http).
 
 import { readFile } from 'node:fs/promises';
-import { parseDocument, isMap, isSeq } from 'yaml';
 import { ConfigError, parseConfigText } from '../config/index.js';
-import { configSections } from '../config/schema.js';
 import type { Config } from '../config/types.js';
-import { daemonSectionsSchema, type HttpConfig, type ImapListConfig, type RedisConfig, type WorkerConfig } from '../config/daemon-schema.js';
+import { redisSchema, workerSchema, type HttpConfig, type ImapListConfig, type RedisConfig, type WorkerConfig } from '../config/daemon-schema.js';
 
 export interface DaemonConfig {
   config: Config;
@@ -16,30 +14,16 @@ export interface DaemonConfig {
   http?: HttpConfig;
 }
 
-const DAEMON_KEYS = ['redis', 'worker', 'http'] as const;
-
-/** Parses config text with the daemon sections; throws ConfigError (naming file and path) when invalid. */
+/**
+ * Parses config text with the daemon sections; throws ConfigError (naming file, line and path) when invalid.
+ * The shared loader validates every section, daemon ones included, after `${ENV}` substitution, so
+ * `redis.url: ${REDIS_URL}` and `imap.host: ${IMAP_HOST}` work like any other value.
+ */
 export function parseDaemonConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
-  const doc = parseDocument(text, { merge: true });
-  const raw = (doc.errors.length ? {} : (doc.toJS() ?? {})) as Record<string, unknown>;
-  // Until the shared schema knows the daemon sections, they are taken out before it validates the rest.
-  const sharedKnows = 'redis' in configSections;
-  if (!sharedKnows && doc.errors.length === 0 && isMap(doc.contents)) {
-    for (const k of DAEMON_KEYS) doc.delete(k);
-    const lists = doc.get('lists');
-    if (isSeq(lists)) for (const item of lists.items) if (isMap(item)) item.delete('imap');
-  }
-  // A file with YAML errors goes to the shared parser as it is, which says where they are.
-  const config = parseConfigText(sharedKnows || doc.errors.length ? text : String(doc), file, env);
-  const parsed = daemonSectionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message })),
-    );
-  }
+  const config = parseConfigText(text, file, env);
   const imap = new Map<string, ImapListConfig>();
-  for (const l of parsed.data.lists) if (l.imap) imap.set(l.id, l.imap);
-  return { config, imap, redis: parsed.data.redis, worker: parsed.data.worker, http: parsed.data.http };
+  for (const l of config.lists) if (l.imap) imap.set(l.id, l.imap);
+  return { config, imap, redis: config.redis ?? redisSchema.parse({}), worker: config.worker ?? workerSchema.parse({}), http: config.http };
 }
 
 export async function loadDaemonConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<DaemonConfig> {

@@ -75,5 +75,5 @@ export function renderComparisonText(c: Comparison): string {
     const was = ch.before ? ` (was ${ch.before.severity} ${ch.before.action})` : '';
     out.push(`${sign[ch.change]} ${f.rule} ${f.severity} ${f.score.toFixed(2)} ${f.action}${was}  ${f.messageId}  "${f.evidence.replace(/\s+/g, ' ').slice(0, 100)}"`);
   }
-  return out.join('\n') + '\n';
+  return out.join('\n').trimEnd() + '\n';
 }

@@ -71,6 +71,10 @@ async function findThread(post: Post, list: string, store: ThreadStore, cfg: Thr
     if (thread && fresh) return { thread, id, how: 'subject' };
   }
   if (root) return { id: root, how: 'root-reference' };
+  // The root itself, arriving after its replies (another worker, or an archive out of order): they named
+  // their thread after it, so it joins that thread rather than starting a second one under the same id.
+  const named = await store.get(list, post.messageId);
+  if (named) return { thread: named, id: post.messageId, how: 'root-reference' };
   return { how: 'new' };
 }
 

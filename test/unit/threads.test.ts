@@ -85,3 +85,17 @@ test('threads: state holds posts, participants and times', async () => {
   assert.equal(last.thread.firstAt, Date.parse('2024-01-01T10:00:00Z'));
   assert.equal(last.thread.lastAt, Date.parse('2024-01-01T13:00:00Z'));
 });
+
+test('threads: a root that arrives after its replies joins the thread they named after it', async () => {
+  const store = new MemoryThreadStore();
+  const raw = (id: string, refs: string, subject: string): Buffer =>
+    Buffer.from(`From: a@example.org\nSubject: ${subject}\nMessage-ID: <${id}>\n${refs ? `In-Reply-To: <${refs}>\nReferences: <${refs}>\n` : ''}Date: Mon, 01 Jan 2024 10:00:00 +0000\n\nbody\n`);
+  for (const [id, refs, subject] of [['r2@x', 'r1@x', 'Re: late root'], ['r1@x', '', 'late root']] as const) {
+    const post = await parsePost(raw(id, refs, subject));
+    const placed = await placePost(post, 'tlug', store, cfg);
+    assert.equal(placed.thread.id, '<r1@x>');
+    await store.save(placed.thread, post.messageId, placed.subjectKey, placed.expectedPostCount);
+  }
+  const thread = await store.get('tlug', '<r1@x>');
+  assert.equal(thread?.postCount, 2);
+});
