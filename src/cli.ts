@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=192 --max-semi-space-size=4
+#!/usr/bin/env -S node --max-old-space-size=160 --max-semi-space-size=4
 // The `listwarden` command: wires config, stages and output; exit codes 0 ok, 1 bad usage or config, 2 nothing readable.
 // The heap flags in the first line keep replay's memory flat on archives of any size (V8 otherwise grows lazily).
 
@@ -40,6 +40,18 @@ export function buildProgram(): Command {
     .description('A moderation bot for mailing lists: flags off-topic threads and incendiary language, and tells moderators.')
     .version(version())
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Every command has its own help with examples: listwarden <command> --help.
+
+Examples:
+  listwarden replay --config config/tlug.yaml archive.mbox       # what would be flagged (sends nothing)
+  listwarden check-config config/tlug.yaml
+  listwarden run --config config/tlug.yaml                       # the live daemon
+  listwarden status --config config/tlug.yaml                    # lists, checkpoints, queues, digests
+  listwarden failed --config config/tlug.yaml && listwarden retry --config config/tlug.yaml`,
+    )
     .exitOverride();
 
   program

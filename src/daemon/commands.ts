@@ -31,7 +31,8 @@ Passwords come from the environment (imap.passEnv, or pass: \${VAR}).
 
 Examples:
   IMAP_PASS=... listwarden run --config config/tlug.yaml
-  listwarden run --config config/tlug.yaml --role worker     # on another machine, same Redis`,
+  listwarden run --config config/tlug.yaml --role worker     # on another machine, same Redis
+  listwarden run --config config/tlug.yaml --role poller --http-port 9464   # /healthz and /metrics there`,
     )
     .action(async (o: { config: string; role: Role; httpPort?: number }) => {
       const { runDaemon } = await import('./index.js');

@@ -27,6 +27,17 @@ export function statsCommand(): Command {
     .option('--since <period>', 'labels from this far back: 30d, 12h, 2w', period, parsePeriod('30d'))
     .option('--list <id>', 'one list only')
     .option('--json', 'JSON, one object per rule')
+    .addHelpText(
+      'after',
+      `
+Precision is confirmed / (confirmed + false positives) per rule, from the moderators' replies to alerts
+(\`confirm\`, \`false positive\` or \`fp\`); the mean scores of each side show where a threshold could move.
+
+Examples:
+  listwarden stats --config config/tlug.yaml
+  listwarden stats --config config/tlug.yaml --since 90d --list tlug
+  listwarden stats --config config/tlug.yaml --json | jq 'select(.rule == "incendiary-language")'`,
+    )
     .action(async (o: { config: string; since: number; list?: string; json?: boolean }) => {
       const since = Date.now() - o.since;
       const cfg = await loadNotifyConfig(o.config);
