@@ -63,7 +63,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   let current = await loadDaemonConfig(configPath, env);
   const { redis: redisCfg, worker: workerCfg } = current;
 
-  const redis: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-${role}` });
+  const redis: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-${role}`, autoPipelining: true });
   const bull: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-bull-${role}`, maxRetriesPerRequest: null });
   const store = new RedisThreadStore(redis, { prefix: redisCfg.prefix });
   const saves: DeferredSaves = store.deferring();

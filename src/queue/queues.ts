@@ -25,6 +25,9 @@ export interface FailedPost {
   failedAt?: number;
 }
 
+/** Entries (approximate) kept in each queue's BullMQ event stream. */
+const EVENTS_KEPT = 1000;
+
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 export class Queues {
@@ -48,8 +51,10 @@ export class Queues {
       removeOnComplete: { count: w.keepCompleted },
       removeOnFail: { count: w.keepFailed },
     };
-    this.posts = new Queue<PostJobData>(POSTS_QUEUE, { connection: opts.connection, prefix: opts.prefix });
-    this.notices = new Queue<NoticeJobData>(NOTICES_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    // Nothing here reads BullMQ's event streams (no QueueEvents): keep them short rather than BullMQ's 10 000 each.
+    const streams = { events: { maxLen: EVENTS_KEPT } };
+    this.posts = new Queue<PostJobData>(POSTS_QUEUE, { connection: opts.connection, prefix: opts.prefix, streams });
+    this.notices = new Queue<NoticeJobData>(NOTICES_QUEUE, { connection: opts.connection, prefix: opts.prefix, streams });
     this.posts.on('error', () => undefined);
     this.notices.on('error', () => undefined);
   }
@@ -57,6 +62,16 @@ export class Queues {
   /** Adds a post under its deterministic id; an id already queued (or kept as finished) is not added again. */
   async addPost(jobId: string, data: PostJobData): Promise<void> {
     await this.posts.add('post', data, { ...this.postOpts, jobId });
+  }
+
+  /**
+   * Adds posts in one round trip (BullMQ addBulk: one pipeline of adds), each under its deterministic id; an id
+   * already queued is skipped as with addPost. Resolves once every add is done.
+   */
+  async addPosts(posts: { jobId: string; data: PostJobData }[]): Promise<void> {
+    if (posts.length === 0) return;
+    if (posts.length === 1) return this.addPost(posts[0]!.jobId, posts[0]!.data);
+    await this.posts.addBulk(posts.map((p) => ({ name: 'post', data: p.data, opts: { ...this.postOpts, jobId: p.jobId } })));
   }
 
   async addNotice(jobId: string, data: NoticeJobData): Promise<void> {

@@ -1,5 +1,6 @@
 // Redis connections (ioredis): one factory so every connection is named, reconnects, and never logs a password.
 
+import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type { Redis };
@@ -10,6 +11,11 @@ export interface RedisConnectOptions {
   name: string;
   /** BullMQ needs `null` (it retries itself); plain commands give up after a few reconnects and let the job retry. */
   maxRetriesPerRequest?: number | null;
+  /**
+   * Commands issued in one event-loop turn go out in one write (ioredis auto-pipelining). Only for listwarden's
+   * own connections: BullMQ's are left alone (it is not tested with it; users reported lost job data).
+   */
+  autoPipelining?: boolean;
 }
 
 /** Reconnect delay: exponential with jitter, capped at 5 s, so many clients do not reconnect in step. */
@@ -25,6 +31,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     enableReadyCheck: true,
     retryStrategy: redisRetryDelay,
     lazyConnect: false,
+    enableAutoPipelining: opts.autoPipelining ?? false,
   };
   const client = new Redis(opts.url, options);
   // ioredis emits 'error' on every failed reconnect; an unhandled one would crash the process.
@@ -35,4 +42,24 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
 /** `redis://user:secret@host` → `redis://user:***@host`, for logs and errors. */
 export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+/**
+ * A Lua script run by its SHA (EVALSHA), so the script text is not sent with every call; after a Redis restart
+ * (empty script cache) the first call falls back to EVAL, which caches it again.
+ */
+export class LuaScript {
+  readonly sha: string;
+  constructor(readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
 }

@@ -4,12 +4,17 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/daemon-schema.js';
+import { findList } from '../config/index.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_EXCERPT, threadSummaryOf } from '../model/notice.js';
+import type { Post } from '../model/post.js';
+import { parsePost, UnreadableMailError } from '../parse/index.js';
 import type { Pipeline, PostOutcome } from '../pipeline/index.js';
+import { subjectKeyOf } from '../threads/place.js';
 import { ThreadConflictError } from '../threads/store.js';
-import type { DeferredSaves, RedisThreadStore, VerdictRecord } from '../threads/redis-store.js';
+import type { DeferredSaves, LookupKeys, RedisThreadStore, VerdictRecord } from '../threads/redis-store.js';
 import { clip, MAX_NOTICE_FLAGS, noticeJobId, POSTS_QUEUE, type NoticeJobData, type PostJobData } from './jobs.js';
+import { KeyLocks } from './key-locks.js';
 import type { Queues } from './queues.js';
 
 export type Verdicted = Extract<PostOutcome, { kind: 'verdict' }>;
@@ -85,8 +90,33 @@ export function recordOf(outcome: Verdicted, at: number): VerdictRecord<NoticeJo
   };
 }
 
+/** The keys placing this post may read (mirrors threads/place.ts; a key it reads that is not here goes to Redis). */
+export function lookupKeysOf(post: Post): LookupKeys {
+  const parents = [post.inReplyTo, ...[...post.references].reverse()].filter((p): p is string => !!p);
+  const root = post.references[0] ?? (parents.length ? parents[parents.length - 1] : undefined);
+  return { messageId: post.messageId, parents, root, subjectKey: subjectKeyOf(post) };
+}
+
+/** The keys two posts of one thread are likely to share (own id, parents, root, subject), by list. */
+export function lockKeysOf(list: string, keys: LookupKeys): string[] {
+  const out = [keys.messageId, ...keys.parents, ...(keys.root ? [keys.root] : [])].map((id) => `${list}\0m\0${id}`);
+  if (keys.subjectKey) out.push(`${list}\0s\0${keys.subjectKey}`);
+  return out;
+}
+
+async function parseJob(raw: Buffer): Promise<Post> {
+  try {
+    return await parsePost(raw);
+  } catch (err) {
+    // Parsing again will not help: straight to the failed set, with the reason.
+    if (err instanceof UnreadableMailError) throw new UnrecoverableError(`unreadable post: ${err.message}`);
+    throw err;
+  }
+}
+
 export class PostWorker {
   readonly worker: Worker<PostJobData, PostJobResult>;
+  private readonly locks = new KeyLocks();
 
   constructor(private readonly opts: PostWorkerOptions) {
     const w = opts.worker;
@@ -114,26 +144,52 @@ export class PostWorker {
   private async ensureNotice(rec: VerdictRecord<NoticeJobData>): Promise<void> {
     if (!rec.notice) return;
     if (await this.opts.store.noticeQueued(rec.list, rec.messageId)) return;
+    await this.queueNotice(rec);
+  }
+
+  private async queueNotice(rec: VerdictRecord<NoticeJobData>): Promise<void> {
+    if (!rec.notice) return;
     // Add first, mark after: a crash in between re-adds under the same job id, which BullMQ ignores.
     await this.opts.queues.addNotice(rec.notice.noticeId, rec.notice);
     await this.opts.store.markNoticeQueued(rec.list, rec.messageId);
   }
 
+  /**
+   * One post: parsed once, its thread state read in one round trip (store.lookup), the pipeline run against that
+   * snapshot, and thread + verdict committed in one atomic step that also refuses a second verdict. Jobs of this
+   * process that may share a thread take turns (KeyLocks); a thread moved on by another process meanwhile is read
+   * and placed again.
+   */
   async process(job: Job<PostJobData, PostJobResult>): Promise<PostJobResult> {
-    const { store, saves, metrics } = this.opts;
     const data = job.data;
-    const raw = Buffer.from(data.raw, 'base64');
-    const jlog = this.opts.log.child({ jobId: job.id });
+    const post = await parseJob(Buffer.from(data.raw, 'base64'));
+    const keys = lookupKeysOf(post);
+    const lockList = findList(this.opts.pipeline().config, post.listId).id;
+    const release = await this.locks.acquire(lockKeysOf(lockList, keys));
+    try {
+      return await this.decide(job, post, keys);
+    } finally {
+      release();
+    }
+  }
+
+  private async decide(job: Job<PostJobData, PostJobResult>, post: Post, keys: LookupKeys): Promise<PostJobResult> {
+    const { store, saves, metrics, log } = this.opts;
+    const data = job.data;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.opts.pipeline().processRaw(raw);
+      // The pipeline in force now (a reload swaps it); the post itself is not changed by a run, so it is reused.
+      const pipeline = this.opts.pipeline();
+      const lookup = await store.lookup(findList(pipeline.config, post.listId).id, keys);
+      const outcome = await saves.within(lookup, () => pipeline.processPost(post));
       if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);
       const { list } = outcome;
       const messageId = outcome.post.messageId;
-      const plog = jlog.child({ list, messageId });
+      // Plain fields rather than child loggers: a child per job costs more than the line it writes.
+      const at = { jobId: job.id, list, messageId };
       if (outcome.kind === 'duplicate') {
         const rec = await store.verdictOf<NoticeJobData>(list, messageId);
         if (rec) await this.ensureNotice(rec);
-        plog.info({ threadId: outcome.threadId, recorded: !!rec }, 'post already decided; nothing new');
+        log.info({ ...at, threadId: outcome.threadId, recorded: !!rec }, 'post already decided; nothing new');
         return { status: rec ? 'already' : 'duplicate', list, messageId };
       }
       const pending = saves.take(list, messageId);
@@ -145,7 +201,7 @@ export class PostWorker {
         result = await store.commit(pending, record);
       } catch (err) {
         if (err instanceof ThreadConflictError && attempt < COMMIT_ATTEMPTS) {
-          plog.debug({ threadId: err.threadId, attempt }, 'thread moved on meanwhile; placing again');
+          log.debug({ ...at, threadId: err.threadId, attempt }, 'thread moved on meanwhile; placing again');
           continue;
         }
         throw err;
@@ -153,7 +209,7 @@ export class PostWorker {
       if (result === 'already') {
         const rec = await store.verdictOf<NoticeJobData>(list, messageId);
         if (rec) await this.ensureNotice(rec);
-        plog.info('another worker recorded this verdict first');
+        log.info(at, 'another worker recorded this verdict first');
         return { status: 'already', list, messageId };
       }
       if (metrics) {
@@ -161,9 +217,11 @@ export class PostWorker {
         for (const f of outcome.verdict.flags) metrics.flags.inc({ list, rule: f.rule, severity: f.severity });
         metrics.verdictSeconds.observe(Math.max(0, now - data.seenAt) / 1000);
       }
-      await this.ensureNotice(record);
-      plog.info(
+      // Recorded just now, so its notice cannot have been queued before: no need to ask.
+      if (record.notice) await this.queueNotice(record);
+      log.info(
         {
+          ...at,
           threadId: outcome.verdict.threadId,
           action: outcome.verdict.action,
           flags: outcome.verdict.flags.map((f) => `${f.rule}:${f.severity}`),
@@ -172,7 +230,7 @@ export class PostWorker {
         },
         'verdict',
       );
-      if (outcome.verdict.flags.length) plog.debug({ evidence: outcome.verdict.flags.map((f) => f.evidence) }, 'verdict evidence');
+      if (outcome.verdict.flags.length && log.isLevelEnabled('debug')) log.debug({ ...at, evidence: outcome.verdict.flags.map((f) => f.evidence) }, 'verdict evidence');
       return { status: 'verdict', list, messageId, action: outcome.verdict.action };
     }
   }

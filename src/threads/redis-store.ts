@@ -1,8 +1,10 @@
-// Thread state in Redis, shared by any number of workers: optimistic saves (Lua), and the verdict recorded atomically.
+// Thread state in Redis, shared by any number of workers: one-trip lookups, optimistic saves (Lua), verdicts atomic.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import type { Thread } from '../model/thread.js';
 import type { Action, Severity } from '../model/flag.js';
+import { LuaScript } from '../queue/redis.js';
 import { ThreadConflictError, type ThreadStore } from './store.js';
 
 /**
@@ -27,6 +29,8 @@ export interface VerdictRecord<N = unknown> {
 /** A save the pipeline asked for, held back so it can be committed together with the verdict. */
 export interface PendingSave {
   thread: Thread;
+  /** The thread as JSON when the save was asked for (what is written). */
+  json?: string;
   messageId: string;
   subjectKey: string;
   expectedPostCount: number;
@@ -41,13 +45,77 @@ export interface RedisThreadStoreOptions {
   verdictStreamMax?: number;
 }
 
+/** The keys by which placing one post may look its thread up (see threads/place.ts). */
+export interface LookupKeys {
+  messageId: string;
+  /** In-Reply-To and References, nearest first. */
+  parents: string[];
+  /** The first reference (or the farthest parent): threads are named after their root. */
+  root?: string;
+  /** '' when the subject is too generic to thread on. */
+  subjectKey: string;
+}
+
+/**
+ * What one round trip read for one post, as of that moment: the answers its placement will ask for. Only the keys
+ * looked up are here (a key not here is read from Redis); `undefined` means "looked up, not there".
+ */
+export interface Lookup {
+  list: string;
+  messageId: string;
+  /** The post itself is already placed. */
+  has: boolean;
+  /** Message-ID → thread id. */
+  messages: Map<string, string | undefined>;
+  /** Subject key → thread id. */
+  subjects: Map<string, string | undefined>;
+  /** Thread id → thread JSON. */
+  threads: Map<string, string | undefined>;
+}
+
+/**
+ * KEYS: message index, subject index. ARGV: thread key prefix, messageId, subjectKey ('' = none), root ('' = none),
+ * then the parents nearest first. Returns {1, own thread id} when the post is placed already, else
+ * {0, thread id per parent up to the first found ('' = none), subject's thread id, {thread id, json, …}} with the
+ * threads of the first found parent, the root, the subject, and the one named after the post (a root arriving after
+ * its replies joins it). Thread keys are built here from the prefix, as BullMQ's scripts build job keys: on Redis
+ * Cluster this needs a `{hash-tag}` prefix (every key in one slot).
+ */
+const LOOKUP = new LuaScript(`
+local own = redis.call('HGET', KEYS[1], ARGV[2])
+if own then return {1, own} end
+local parents = {}
+local found = false
+for i = 5, #ARGV do
+  local t = redis.call('HGET', KEYS[1], ARGV[i])
+  parents[#parents + 1] = t or ''
+  if t then found = t break end
+end
+local subj = ''
+if ARGV[3] ~= '' then subj = redis.call('HGET', KEYS[2], ARGV[3]) or '' end
+local threads = {}
+local seen = {}
+local function add(id)
+  if id == '' or seen[id] then return end
+  seen[id] = true
+  threads[#threads + 1] = id
+  threads[#threads + 1] = redis.call('HGET', ARGV[1] .. id, 'json') or ''
+end
+if found then add(found) end
+add(ARGV[4])
+add(subj)
+add(ARGV[2])
+return {0, parents, subj, threads}
+`);
+
 /**
  * KEYS: thread, message index, subject index, verdict hash, verdict stream.
  * ARGV: expected post count, thread json, new post count, messageId, threadId, subjectKey, verdict json ('' = none),
- * ttl seconds, stream max length, list.
+ * ttl seconds, stream max length, list, action.
  * Returns 1 saved, 0 verdict already recorded (nothing written), -1 the thread moved on (conflict).
+ * The stream entry names the verdict (list, message, thread, action); the whole record is in the verdict hash.
  */
-const SAVE_LUA = `
+const SAVE = new LuaScript(`
 local cur = redis.call('HGET', KEYS[1], 'n')
 local curN = 0
 if cur then curN = tonumber(cur) end
@@ -59,10 +127,10 @@ redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[3], ARGV[6], ARGV[5]) end
 if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[4], ARGV[4], ARGV[7])
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*', 'list', ARGV[10], 'messageId', ARGV[4], 'verdict', ARGV[7])
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*', 'list', ARGV[10], 'messageId', ARGV[4], 'threadId', ARGV[5], 'action', ARGV[11])
 end
 return 1
-`;
+`);
 
 export class RedisThreadStore implements ThreadStore {
   private readonly ttlSeconds: number;
@@ -112,6 +180,26 @@ export class RedisThreadStore implements ThreadStore {
     return (await this.redis.hexists(this.messagesKey(list), messageId)) === 1;
   }
 
+  /** Everything placing one post may read, in one round trip (see DeferredSaves.within). */
+  async lookup(list: string, keys: LookupKeys): Promise<Lookup> {
+    const reply = (await LOOKUP.run(
+      this.redis,
+      [this.messagesKey(list), this.subjectsKey(list)],
+      [this.threadKey(list, ''), keys.messageId, keys.subjectKey, keys.root ?? '', ...keys.parents],
+    )) as [1, string] | [0, string[], string, string[]];
+    const out: Lookup = { list, messageId: keys.messageId, has: reply[0] === 1, messages: new Map(), subjects: new Map(), threads: new Map() };
+    if (reply[0] === 1) {
+      out.messages.set(keys.messageId, reply[1]);
+      return out;
+    }
+    const [, parents, subject, threads] = reply;
+    out.messages.set(keys.messageId, undefined);
+    parents.forEach((t, i) => out.messages.set(keys.parents[i]!, t || undefined));
+    if (keys.subjectKey) out.subjects.set(keys.subjectKey, subject || undefined);
+    for (let i = 0; i < threads.length; i += 2) out.threads.set(threads[i]!, threads[i + 1] || undefined);
+    return out;
+  }
+
   async save(thread: Thread, messageId: string, subjectKey: string, expectedPostCount: number): Promise<void> {
     await this.write({ thread, messageId, subjectKey, expectedPostCount }, undefined);
   }
@@ -127,24 +215,22 @@ export class RedisThreadStore implements ThreadStore {
 
   private async write<N>(p: PendingSave, verdict: VerdictRecord<N> | undefined): Promise<'saved' | 'already'> {
     const list = p.thread.list;
-    const result = (await this.redis.eval(
-      SAVE_LUA,
-      5,
-      this.threadKey(list, p.thread.id),
-      this.messagesKey(list),
-      this.subjectsKey(list),
-      this.verdictsKey(list),
-      this.verdictStreamKey,
-      String(p.expectedPostCount),
-      JSON.stringify(p.thread),
-      String(p.thread.postCount),
-      p.messageId,
-      p.thread.id,
-      p.subjectKey,
-      verdict ? JSON.stringify(verdict) : '',
-      String(this.ttlSeconds),
-      String(this.streamMax),
-      list,
+    const result = (await SAVE.run(
+      this.redis,
+      [this.threadKey(list, p.thread.id), this.messagesKey(list), this.subjectsKey(list), this.verdictsKey(list), this.verdictStreamKey],
+      [
+        p.expectedPostCount,
+        p.json ?? JSON.stringify(p.thread),
+        p.thread.postCount,
+        p.messageId,
+        p.thread.id,
+        p.subjectKey,
+        verdict ? JSON.stringify(verdict) : '',
+        this.ttlSeconds,
+        this.streamMax,
+        list,
+        verdict?.action ?? '',
+      ],
     )) as number;
     if (result === -1) throw new ThreadConflictError(p.thread.id);
     return result === 0 ? 'already' : 'saved';
@@ -175,27 +261,58 @@ export class RedisThreadStore implements ThreadStore {
 }
 
 /**
- * Reads go to Redis; saves are kept in memory, by list and Message-ID, until the worker commits them with the
- * verdict (RedisThreadStore.commit). One instance serves all jobs of a worker process: jobs differ by message.
+ * Saves are kept in memory, by list and Message-ID, until the worker commits them with the verdict
+ * (RedisThreadStore.commit). Reads are answered from the job's Lookup when it has the key (one round trip for the
+ * whole placement), from Redis otherwise. One instance serves all jobs of a worker process: jobs differ by message,
+ * and each job's Lookup is its own (AsyncLocalStorage), so concurrent jobs never see each other's.
  */
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
+  private readonly scope = new AsyncLocalStorage<Lookup>();
+  /** Reads made inside `within` that the lookup could not answer (each one a round trip; tests expect none). */
+  readsPastLookup = 0;
   constructor(readonly inner: RedisThreadStore) {}
 
+  /** Runs fn (a pipeline call for the post the lookup was made for) with the lookup answering its reads. */
+  within<T>(lookup: Lookup, fn: () => Promise<T>): Promise<T> {
+    return this.scope.run(lookup, fn);
+  }
+  private known(list: string): Lookup | undefined {
+    const l = this.scope.getStore();
+    return l && l.list === list ? l : undefined;
+  }
+  private past<T>(read: Promise<T>): Promise<T> {
+    if (this.scope.getStore()) this.readsPastLookup++;
+    return read;
+  }
+
   threadOfMessage(list: string, messageId: string): Promise<string | undefined> {
-    return this.inner.threadOfMessage(list, messageId);
+    const l = this.known(list);
+    if (l?.messages.has(messageId)) return Promise.resolve(l.messages.get(messageId));
+    return this.past(this.inner.threadOfMessage(list, messageId));
   }
   threadOfSubject(list: string, subjectKey: string): Promise<string | undefined> {
-    return this.inner.threadOfSubject(list, subjectKey);
+    const l = this.known(list);
+    if (l?.subjects.has(subjectKey)) return Promise.resolve(l.subjects.get(subjectKey));
+    return this.past(this.inner.threadOfSubject(list, subjectKey));
   }
   get(list: string, threadId: string): Promise<Thread | undefined> {
-    return this.inner.get(list, threadId);
+    const l = this.known(list);
+    if (l?.threads.has(threadId)) {
+      const json = l.threads.get(threadId);
+      // A fresh object each time: placement changes the thread it gets.
+      return Promise.resolve(json ? (JSON.parse(json) as Thread) : undefined);
+    }
+    return this.past(this.inner.get(list, threadId));
   }
   hasMessage(list: string, messageId: string): Promise<boolean> {
-    return this.inner.hasMessage(list, messageId);
+    const l = this.known(list);
+    if (l && l.messageId === messageId) return Promise.resolve(l.has);
+    return this.past(this.inner.hasMessage(list, messageId));
   }
   async save(thread: Thread, messageId: string, subjectKey: string, expectedPostCount: number): Promise<void> {
-    this.pending.set(`${thread.list}\0${messageId}`, { thread: structuredClone(thread), messageId, subjectKey, expectedPostCount });
+    // Serialised now: what is committed is the thread as it was saved, whatever happens to the object later.
+    this.pending.set(`${thread.list}\0${messageId}`, { thread, json: JSON.stringify(thread), messageId, subjectKey, expectedPostCount });
   }
   /** The save held for this message (removed from the holder). */
   take(list: string, messageId: string): PendingSave | undefined {

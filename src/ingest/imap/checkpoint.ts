@@ -1,6 +1,7 @@
 // The poller's checkpoint per mailbox in Redis: UIDVALIDITY and the last UID queued, advanced only forward.
 
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../../queue/redis.js';
 
 export interface Checkpoint {
   uidValidity: string;
@@ -8,13 +9,13 @@ export interface Checkpoint {
 }
 
 /** Moves the checkpoint forward only (a slower second poller never moves it back); a new UIDVALIDITY resets it. */
-const ADVANCE_LUA = `
+const ADVANCE = new LuaScript(`
 local v = redis.call('HGET', KEYS[1], 'uidValidity')
 local last = tonumber(redis.call('HGET', KEYS[1], 'lastUid') or '-1')
 if v == ARGV[1] and last >= tonumber(ARGV[2]) and ARGV[3] ~= 'reset' then return 0 end
 redis.call('HSET', KEYS[1], 'uidValidity', ARGV[1], 'lastUid', ARGV[2], 'at', ARGV[4])
 return 1
-`;
+`);
 
 export class CheckpointStore {
   constructor(
@@ -34,6 +35,6 @@ export class CheckpointStore {
 
   /** Advances to `lastUid` (or, with reset, sets it whatever it was: a new UIDVALIDITY or a first run). */
   async advance(list: string, mailbox: string, cp: Checkpoint, reset = false): Promise<void> {
-    await this.redis.eval(ADVANCE_LUA, 1, this.key(list, mailbox), cp.uidValidity, String(cp.lastUid), reset ? 'reset' : '', String(Date.now()));
+    await ADVANCE.run(this.redis, [this.key(list, mailbox)], [cp.uidValidity, cp.lastUid, reset ? 'reset' : '', Date.now()]);
   }
 }

@@ -67,6 +67,11 @@ function toNode(s: MessageStructureObject): BodyNode {
   };
 }
 
+/** An IMAP UID set ("7" or "7,8,9"); '' for none. */
+function uidSet(uid: number | number[]): string {
+  return Array.isArray(uid) ? uid.join(',') : String(uid);
+}
+
 /**
  * One connection. Events: 'exists' (new mail reported by the server, with the time it was read) and 'close'.
  * A closed session is never reused (imapflow cannot reconnect a closed client): make a new one.
@@ -214,12 +219,16 @@ export class ImapSession extends EventEmitter {
     await this.bounded('NOOP', this.client.noop());
   }
 
-  async markSeen(uid: number): Promise<void> {
-    await this.bounded('STORE', this.client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true }));
+  /** Sets \Seen on one message or several (one STORE). */
+  async markSeen(uid: number | number[]): Promise<void> {
+    const set = uidSet(uid);
+    if (set) await this.bounded('STORE', this.client.messageFlagsAdd(set, ['\\Seen'], { uid: true }));
   }
 
-  async move(uid: number, folder: string): Promise<void> {
-    await this.bounded('MOVE', this.client.messageMove(String(uid), folder, { uid: true }));
+  /** Moves one message or several (one MOVE) to a folder. */
+  async move(uid: number | number[], folder: string): Promise<void> {
+    const set = uidSet(uid);
+    if (set) await this.bounded('MOVE', this.client.messageMove(set, folder, { uid: true }));
   }
 
   /** Stores a message in a mailbox (tests and the bench post to a list this way); returns its UID when known. */

@@ -10,7 +10,8 @@ import { ImapSession, type MailboxState, type MessageMeta } from './imapflow-ada
 
 /** Where queued posts go (the posts queue). */
 export interface PostSink {
-  addPost(jobId: string, data: PostJobData): Promise<void>;
+  /** Adds a burst of posts at once (resolves when all are queued); ids already queued are skipped. */
+  addPosts(posts: { jobId: string; data: PostJobData }[]): Promise<void>;
 }
 
 export interface MailboxPollerOptions {
@@ -164,7 +165,11 @@ export class MailboxPoller {
     this.session = undefined;
   }
 
-  /** Queues every message past the checkpoint, oldest first, advancing the checkpoint after each one is queued. */
+  /**
+   * Queues every message past the checkpoint, oldest first, a fetch batch at a time: the batch is fetched, queued in
+   * one round trip, and only then is the checkpoint advanced past it (a crash in between re-queues the batch,
+   * which the job ids deduplicate).
+   */
   private async sync(session: ImapSession, state: MailboxState): Promise<void> {
     const { list, imap, checkpoints } = this.o;
     let cp = await checkpoints.get(list, imap.mailbox);
@@ -178,32 +183,33 @@ export class MailboxPoller {
     this.existsAt = undefined;
     const metas = await session.listFrom(cp.lastUid + 1);
     for (let i = 0; i < metas.length; i += FETCH_BATCH) {
+      if (this.stopping && session.closed) return;
       const batch = metas.slice(i, i + FETCH_BATCH);
       const plans = batch.map((m) => planFetch(m, imap.maxPartBytes));
       // Small text-only posts come in one FETCH per batch; the rest part by part.
       const whole = await session.fetchSources(batch.filter((_, j) => plans[j]!.kind === 'whole').map((m) => m.uid), imap.maxPartBytes);
+      const posts: { jobId: string; data: PostJobData }[] = [];
+      const queued: number[] = [];
       for (const [j, meta] of batch.entries()) {
-        if (this.stopping && session.closed) return;
         const raw = plans[j]!.kind === 'whole' ? whole.get(meta.uid) : await this.fetchCompact(session, meta);
-        if (raw) {
-          const messageId = headerMessageId(raw);
-          const data: PostJobData = {
-            list,
-            messageId,
-            raw: raw.toString('base64'),
-            source: { mailbox: imap.mailbox, uidValidity: state.uidValidity, uid: meta.uid },
-            seenAt,
-          };
-          await this.o.sink.addPost(postJobId(list, messageId, raw), data);
-          this.o.metrics?.postsSeen.inc({ list });
-          this.log.debug({ uid: meta.uid, messageId, bytes: raw.length }, 'post queued');
-        } else {
+        if (!raw) {
           this.log.warn({ uid: meta.uid }, 'message vanished before it could be fetched; skipped');
+          continue;
         }
-        await checkpoints.advance(list, imap.mailbox, { uidValidity: state.uidValidity, lastUid: meta.uid });
-        if (raw && imap.markSeen) await session.markSeen(meta.uid);
-        if (raw && imap.moveTo) await session.move(meta.uid, imap.moveTo);
+        const messageId = headerMessageId(raw);
+        posts.push({
+          jobId: postJobId(list, messageId, raw),
+          data: { list, messageId, raw: raw.toString('base64'), source: { mailbox: imap.mailbox, uidValidity: state.uidValidity, uid: meta.uid }, seenAt },
+        });
+        queued.push(meta.uid);
+        this.log.debug({ uid: meta.uid, messageId, bytes: raw.length }, 'post fetched');
       }
+      await this.o.sink.addPosts(posts);
+      if (posts.length) this.o.metrics?.postsSeen.inc({ list }, posts.length);
+      this.log.debug({ posts: posts.length, lastUid: batch[batch.length - 1]!.uid }, 'posts queued');
+      await checkpoints.advance(list, imap.mailbox, { uidValidity: state.uidValidity, lastUid: batch[batch.length - 1]!.uid });
+      if (queued.length && imap.markSeen) await session.markSeen(queued);
+      if (queued.length && imap.moveTo) await session.move(queued, imap.moveTo);
     }
   }
 
