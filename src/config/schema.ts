@@ -257,9 +257,9 @@ export const configSections = {
   threads: threadsSchema.prefault({}),
   ruleBudgetMs: said(
     z.number().int().min(1).max(60_000),
-    'A rule taking longer than this (ms) on one post is logged, and skipped after 3 such runs.',
-    { expect: 'a whole number of milliseconds between 1 and 60000', hint: 'set a whole number like 50' },
-  ).default(50),
+    'A rule taking longer than this (ms) on one post is logged; after 3 such runs in a row it is skipped for 500 posts.',
+    { expect: 'a whole number of milliseconds between 1 and 60000', hint: 'set a whole number like 250' },
+  ).default(250),
   redis: redisSchema.optional().describe('Redis for the daemon: queues, thread state, checkpoints (daemon-schema.ts).'),
   worker: workerSchema.optional().describe('The daemon\'s rule workers (daemon-schema.ts).'),
   http: httpSchema.optional().describe('The daemon\'s /healthz and /metrics endpoint (daemon-schema.ts).'),

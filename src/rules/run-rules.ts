@@ -7,8 +7,13 @@ import type { Thread } from '../model/thread.js';
 import type { RuleFailure } from '../pipeline/types.js';
 import type { Rule, RuleContext } from './types.js';
 
-/** A rule that ran over budget this many times in a row is skipped from then on (JS cannot pre-empt it). */
+/**
+ * A rule that ran over budget this many times in a row is skipped for the next SKIP_POSTS posts, then tried
+ * again (JS cannot pre-empt a running rule; a pause of the whole process, e.g. GC or a busy machine, must not
+ * switch a rule off for good).
+ */
 const OVERRUNS_BEFORE_DISABLE = 3;
+const SKIP_POSTS = 500;
 
 export interface RuleRun {
   rule: Rule;
@@ -18,6 +23,8 @@ export interface RuleRun {
 /** Remembers overruns across posts, so a rule that is always slow stops costing every post. */
 export class RuleRunner {
   private readonly overruns = new Map<string, number>();
+  /** rule id → posts still to skip. */
+  private readonly skipping = new Map<string, number>();
 
   constructor(
     private readonly budgetMs: number,
@@ -33,8 +40,15 @@ export class RuleRunner {
     const failures: RuleFailure[] = [];
     const current = thread.posts[thread.posts.length - 1];
     const active = runs.filter(({ rule }) => {
-      if ((this.overruns.get(rule.id) ?? 0) < OVERRUNS_BEFORE_DISABLE) return true;
-      failures.push({ rule: rule.id, kind: 'disabled', message: `skipped after ${OVERRUNS_BEFORE_DISABLE} runs over ${this.budgetMs} ms` });
+      const left = this.skipping.get(rule.id);
+      if (left === undefined) return true;
+      if (left <= 0) {
+        this.skipping.delete(rule.id);
+        this.overruns.set(rule.id, OVERRUNS_BEFORE_DISABLE - 1); // one more overrun skips it again
+        return true;
+      }
+      this.skipping.set(rule.id, left - 1);
+      failures.push({ rule: rule.id, kind: 'disabled', message: `skipped: ${OVERRUNS_BEFORE_DISABLE} runs in a row over ${this.budgetMs} ms` });
       return false;
     });
     for (const { rule, ctx } of active) {
@@ -63,6 +77,7 @@ export class RuleRunner {
       if (ms > this.budgetMs) {
         const n = (this.overruns.get(rule.id) ?? 0) + 1;
         this.overruns.set(rule.id, n);
+        if (n >= OVERRUNS_BEFORE_DISABLE) this.skipping.set(rule.id, SKIP_POSTS);
         this.log.warn({ rule: rule.id, ms: Math.round(ms), budgetMs: this.budgetMs, overruns: n }, 'rule ran over its budget');
         failures.push({ rule: rule.id, kind: 'over-budget', message: `took ${Math.round(ms)} ms (budget ${this.budgetMs} ms)` });
       } else {

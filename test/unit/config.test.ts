@@ -137,7 +137,7 @@ const errorCases: ErrorCase[] = [
   {
     name: 'quoted number',
     yaml: 'ruleBudgetMs: "50"\n',
-    want: { line: 1, path: 'ruleBudgetMs', message: /expected a whole number of milliseconds .* got "50"/, hint: /like 50/ },
+    want: { line: 1, path: 'ruleBudgetMs', message: /expected a whole number of milliseconds .* got "50"/, hint: /like 250/ },
   },
   {
     name: 'unknown key with suggestion',

@@ -57,3 +57,14 @@ test('run-rules: scores are clamped into 0..1 and a missing reason falls back to
   assert.equal(flags[0]?.reason, 'odd rule');
   assert.equal(flags[0]?.detectorVersion, '7');
 });
+
+test('run-rules: a skipped rule is tried again after 500 posts, and skipped again if still slow', () => {
+  const runner = new RuleRunner(5, silent);
+  const runs: RuleRun[] = [{ rule: slow, ctx }];
+  const kinds: string[] = [];
+  for (let i = 0; i < 3 + 500 + 2; i++) kinds.push(...runner.run(makePost({}), thread(), runs).failures.map((f) => f.kind));
+  assert.deepEqual(kinds.slice(0, 3), ['over-budget', 'over-budget', 'over-budget']);
+  assert.equal(kinds.filter((k) => k === 'disabled').length, 501);
+  assert.equal(kinds[503], 'over-budget', 'tried again after the pause');
+  assert.equal(kinds[504], 'disabled', 'and paused again at once');
+});
