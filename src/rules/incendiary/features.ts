@@ -97,3 +97,135 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
   add('m:bias', 1);
   return [...seen.values()];
 }
+
+// Hashes of the named features (a few dozen names in all), so scoring hashes none of them per post.
+const nameHashes = new Map<string, number>();
+function nameHash(name: string): number {
+  let h = nameHashes.get(name);
+  if (h === undefined) {
+    h = hash32(name);
+    nameHashes.set(name, h);
+  }
+  return h;
+}
+
+const HIT_NAMES = new Map<string, { full: string; kind: string }>();
+function hitNames(kind: string, target: string): { full: string; kind: string } {
+  const k = `${kind}:${target}`;
+  let n = HIT_NAMES.get(k);
+  if (!n) {
+    n = { full: `h:${kind}:${target}`, kind: `h:${kind}` };
+    HIT_NAMES.set(k, n);
+  }
+  return n;
+}
+
+// Scratch for featureLogit, reused across calls: which slot each hash index took in this call (by generation stamp),
+// and the features in the order they were first added. Module state rather than a closure: the scorer runs per post.
+let stamp = new Int32Array(0);
+let slotOf = new Int32Array(0);
+let generation = 0;
+let order = new Int32Array(1024);
+let values = new Float64Array(1024);
+let isWordAt = new Uint8Array(1024);
+let count = 0;
+let wordCount = 0;
+
+function addFeature(index: number, value: number, isWord: boolean): void {
+  if (stamp[index] === generation) {
+    // A repeated hit or cue counts at its strongest; a repeated word once (as in extractFeatures).
+    if (!isWord) {
+      const k = slotOf[index] ?? 0;
+      values[k] = Math.max(values[k] ?? 0, value);
+    }
+    return;
+  }
+  if (count === order.length) {
+    const o = new Int32Array(count * 2);
+    o.set(order);
+    order = o;
+    const v = new Float64Array(count * 2);
+    v.set(values);
+    values = v;
+    const w = new Uint8Array(count * 2);
+    w.set(isWordAt);
+    isWordAt = w;
+  }
+  stamp[index] = generation;
+  slotOf[index] = count;
+  order[count] = index;
+  values[count] = value;
+  isWordAt[count] = isWord ? 1 : 0;
+  count++;
+  if (isWord) wordCount++;
+}
+
+/**
+ * The logistic model's logit for these tokens and hits: exactly `bias + Σ weights[f.index] · f.value` over
+ * `extractFeatures(tokens, hits, dim)` in its order (so the same floating-point sum), without building the features.
+ * This is the scorer's hot path; extractFeatures stays the definition (the trainer and the evidence use it).
+ */
+export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array, dim: number, bias: number): number {
+  if (stamp.length !== dim) {
+    stamp = new Int32Array(dim);
+    slotOf = new Int32Array(dim);
+    generation = 0;
+  }
+  if (++generation >= 0x7fffffff) {
+    stamp.fill(0);
+    generation = 1;
+  }
+  count = 0;
+  wordCount = 0;
+  const add = addFeature;
+  // Tokens inside a suppressed hit are masked, as in extractFeatures.
+  let masked: Uint8Array | undefined;
+  for (const h of hits) {
+    if (!h.suppressed) continue;
+    masked ??= new Uint8Array(tokens.length);
+    for (let i = h.first; i <= h.last; i++) masked[i] = 1;
+  }
+  let prev = -1;
+  let prevHash = 0;
+  let you = 0;
+  let words = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (!t) continue;
+    const kind = t.kind;
+    if (kind !== 'word' && kind !== 'ja' && kind !== 'emoji') {
+      if (kind === 'break') {
+        prev = -1;
+        if (t.text.includes('!!')) add(nameHash('m:excl') % dim, 1, false);
+        if (t.text.includes('??')) add(nameHash('m:quest') % dim, 1, false);
+      }
+      continue;
+    }
+    words++;
+    if (masked !== undefined && masked[i]) {
+      prev = -1;
+      continue;
+    }
+    const n = t.norm;
+    if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
+    const h = hash32(n);
+    add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
+    if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
+    prev = i;
+    prevHash = h;
+  }
+  const scale = wordCount > 0 ? 1 / Math.sqrt(wordCount) : 0;
+  for (let k = 0; k < count; k++) if (isWordAt[k]) values[k] = scale;
+  for (const h of hits) {
+    if (h.weight <= 0) continue;
+    const names = hitNames(h.kind, h.target);
+    add(nameHash(names.full) % dim, h.weight, false);
+    add(nameHash(names.kind) % dim, h.weight, false);
+  }
+  add(nameHash(`m:you${Math.min(you, 3)}`) % dim, 1, false);
+  add(nameHash(`m:len${Math.min(Math.floor(Math.log2(words + 1)), 9)}`) % dim, 1, false);
+  add(nameHash('m:bias') % dim, 1, false);
+  let z = bias;
+  for (let k = 0; k < count; k++) z += (weights[order[k] ?? 0] ?? 0) * (values[k] ?? 0);
+  return z;
+}

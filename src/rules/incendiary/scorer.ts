@@ -1,9 +1,9 @@
 // The incendiary scorer: lexicon hits with targeting, blended with the learned model, into one 0..1 score with spans.
 
-import { extractFeatures } from './features.js';
+import { extractFeatures, featureLogit } from './features.js';
 import { combineHits, findHits, type Hit } from './lexical.js';
 import { compileLexicon, type HitKind, type LexiconOptions } from './lexicon.js';
-import { predict, shippedModel, topContributions, type IncendiaryModel } from './model.js';
+import { shippedModel, sigmoid, topContributions, type IncendiaryModel } from './model.js';
 import { tokenize } from './tokens.js';
 
 /** Bumped whenever the lexicon or the targeting rules change what they score. */
@@ -70,12 +70,12 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
       .filter((h) => h.weight > 0)
       .map((h) => ({ start: h.start, end: h.end, text: text.slice(h.start, h.end), kind: h.kind, weight: h.weight }));
     if (model) {
-      const features = extractFeatures(tokens, hits, model.dim);
-      p = predict(model, features);
+      // The same probability as predict(model, extractFeatures(…)), without building the features.
+      p = sigmoid(featureLogit(tokens, hits, model.weights, model.dim, model.bias));
       lift = Math.max(0, (p - MODEL_FLOOR) / (1 - MODEL_FLOOR)) * MODEL_REACH;
       if (lift > 0.05 && spans.length === 0) {
-        // No lexicon word: the evidence is the words that weighed most in the model.
-        for (const f of topContributions(model, features, 2)) {
+        // No lexicon word: the evidence is the words that weighed most in the model (the features built only here).
+        for (const f of topContributions(model, extractFeatures(tokens, hits, model.dim), 2)) {
           const a = tokens[f.first ?? -1];
           const b = tokens[f.last ?? -1];
           if (a && b) spans.push({ start: a.start, end: b.end, text: text.slice(a.start, b.end), kind: 'model', weight: lift });
