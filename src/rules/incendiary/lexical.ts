@@ -255,7 +255,8 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
     if (!t) continue;
     if (t.kind === 'word' || t.kind === 'emoji') {
       let matched = false;
-      for (const p of lex.phrases.get(t.norm) ?? []) {
+      const candidates = lex.phrases.get(t.norm);
+      if (candidates) for (const p of candidates) {
         let ok = true;
         for (let k = 1; k < p.words.length && ok; k++) ok = tokens[i + k]?.norm === p.words[k];
         if (!ok) continue;
@@ -312,9 +313,9 @@ function findShouting(tokens: Token[], text: string): Hit | undefined {
     if (!t) continue;
     if (t.kind === 'word') {
       // Constants and identifiers (HAVE_FPU_API_H, `NOT_FOUND`) are not shouting: their neighbours give them away.
-      const around = text.slice(Math.max(0, t.start - 1), t.end + 1);
       const c0 = t.text.charCodeAt(0);
-      const caps = c0 >= 65 && c0 <= 90 && /^[A-Z][A-Z']*$/.test(t.text) && !/[_`$=\/.<>-]\w|\w[_`$=\/<>-]/.test(around);
+      const caps = c0 >= 65 && c0 <= 90 && /^[A-Z][A-Z']*$/.test(t.text)
+        && !/[_`$=\/.<>-]\w|\w[_`$=\/<>-]/.test(text.slice(Math.max(0, t.start - 1), t.end + 1));
       if (caps) {
         if (runFirst < 0) runFirst = i;
         lastWord = i;
