@@ -2,7 +2,7 @@
 
 import type { Post } from '../../model/post.js';
 import type { ListProfile } from '../profile.js';
-import { topicTokens, type TopicToken } from './tokenize.js';
+import { scanTopicTokens, type TopicToken } from './tokenize.js';
 
 export interface ScoreOptions {
   /** Fewer distinct content words than this ("+1", "thanks!") give no reading at all. */
@@ -41,22 +41,51 @@ export function readTopic(
   opts: ScoreOptions = DEFAULT_SCORE_OPTIONS,
   withSubject = true,
 ): TopicReading {
-  const own: WeightedToken[] = [];
-  for (const t of topicTokens(post.ownText)) own.push({ term: t.term, start: t.start, end: t.end, weight: profile.terms.get(t.term) ?? 0 });
-  const seen = new Map<string, number>();
-  for (const t of own) seen.set(t.term, 1);
-  if (withSubject) for (const t of topicTokens(post.normalizedSubject || post.subject)) if (!seen.has(t.term)) seen.set(t.term, opts.subjectWeight);
-
+  const terms = profile.terms;
+  const text = post.ownText;
+  // Distinct words, own text first and then the subject, each weighed as it is first seen (the sums run in that order).
+  const seen = new Set<string>();
   let sum = 0;
   let telling = 0;
-  for (const [term, share] of seen) {
-    const w = profile.terms.get(term) ?? 0;
-    if (Math.abs(w) < TELLING) continue;
-    sum += w * share;
-    telling += share;
+  scanTopicTokens(text, (term) => {
+    if (seen.has(term)) return;
+    const weight = terms.get(term) ?? 0;
+    seen.add(term);
+    if (Math.abs(weight) < TELLING) return;
+    sum += weight;
+    telling += 1;
+  });
+  if (withSubject) {
+    const share = opts.subjectWeight;
+    scanTopicTokens(post.normalizedSubject || post.subject, (term) => {
+      if (seen.has(term)) return;
+      seen.add(term);
+      const w = terms.get(term) ?? 0;
+      if (Math.abs(w) < TELLING) return;
+      sum += w * share;
+      telling += share;
+    });
   }
   const logOdds = sum / (telling + opts.prior);
   const z = (logOdds - (profile.center ?? 0)) / (profile.spread ?? 1);
   const similarity = seen.size < opts.minWords ? undefined : 1 / (1 + Math.exp(-opts.steepness * z));
-  return { similarity, words: seen.size, logOdds, own };
+  let own: WeightedToken[] | undefined;
+  return {
+    similarity,
+    words: seen.size,
+    logOdds,
+    // Only a flagged post needs its words with offsets (for evidence): built on first use, not for every post.
+    get own(): WeightedToken[] {
+      own ??= weighedTokens(text, terms);
+      return own;
+    },
+  };
+}
+
+function weighedTokens(text: string, terms: ReadonlyMap<string, number>): WeightedToken[] {
+  const out: WeightedToken[] = [];
+  scanTopicTokens(text, (term, start, end) => {
+    out.push({ term, start, end, weight: terms.get(term) ?? 0 });
+  });
+  return out;
 }

@@ -11,8 +11,10 @@ export interface TopicToken {
 }
 
 // ASCII/Latin words (split at '-', '.', '_', so "apt-get" is "apt" + "get") and runs of Japanese script;
-// fullwidth Latin letters and digits count as Latin and are folded by NFKC below.
-const RUN = /([A-Za-z0-9\u00C0-\u024F\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+(?:['\u2019][A-Za-z]+)?)|([\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F]+)/g;
+// fullwidth Latin letters and digits count as Latin and are folded by NFKC below. A token is what this regex matches
+// (the definition); scanTopicTokens finds the same with a char-code scan, as the regex was the slow part:
+//   ([A-Za-z0-9\u00C0-\u024F\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+(?:['\u2019][A-Za-z]+)?)
+//   | ([\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F]+)
 const DIGITS = /^[0-9]+$/;
 const HIRAGANA = /^[\u3040-\u309F]+$/;
 
@@ -36,18 +38,30 @@ export function stem(word: string): string {
   return w;
 }
 
-// Word forms repeat heavily across posts (Zipf), so a bounded memo saves most of the suffix work.
-const STEM_CACHE_MAX = 50_000;
-const stemCache = new Map<string, string>();
+// Word forms repeat heavily across posts (Zipf), so a bounded memo maps each word as written straight to its term
+// ('' when it is dropped): one lookup instead of lower-casing, two stopword checks and the suffix work per word.
+const TERM_CACHE_MAX = 50_000;
+const termCache = new Map<string, string>();
 
-function cachedStem(lower: string): string {
-  let s = stemCache.get(lower);
-  if (s === undefined) {
-    if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
-    s = stem(lower);
-    stemCache.set(lower, s);
+/** The term a Latin word (as the scan found it) stands for, or '' when it is not a content word. */
+function termOf(word: string): string {
+  let term = termCache.get(word);
+  if (term === undefined) {
+    term = computeTerm(word);
+    if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
+    termCache.set(word, term);
   }
-  return s;
+  return term;
+}
+
+function computeTerm(word: string): string {
+  if (word.length > 30 || DIGITS.test(word)) return '';
+  const folded = /[\uFF10-\uFF5A]/.test(word) ? word.normalize('NFKC') : word;
+  const lower = folded.toLowerCase();
+  if (lower.length < 2 || isStopword(lower)) return '';
+  const term = stem(lower);
+  if (term.length < 2 || isStopword(term)) return '';
+  return term;
 }
 
 function undouble(w: string): string {
@@ -56,31 +70,59 @@ function undouble(w: string): string {
   return w;
 }
 
-/** The content words of `text` (stopwords, numbers and one-character words dropped), in order, with offsets. */
-export function topicTokens(text: string): TopicToken[] {
-  const out: TopicToken[] = [];
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
-    const start = m.index;
-    if (m[1] !== undefined) {
-      let word = m[1];
-      if (word.length > 30 || DIGITS.test(word)) continue;
-      if (/[\uFF10-\uFF5A]/.test(word)) word = word.normalize('NFKC');
-      const lower = word.toLowerCase();
-      if (lower.length < 2 || isStopword(lower)) continue;
-      const term = cachedStem(lower);
-      if (term.length < 2 || isStopword(term)) continue;
-      out.push({ term, start, end: start + m[1].length });
-    } else if (m[2] !== undefined) {
-      for (const seg of segmenter.segment(m[2])) {
+// The scan below follows RUN exactly, by UTF-16 code unit as RUN (no /u flag) reads the text.
+const isLatinUnit = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || (c >= 0xc0 && c <= 0x24f)
+  || (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
+const isAsciiLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+const isJapaneseUnit = (c: number): boolean =>
+  (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)
+  || (c >= 0xff66 && c <= 0xff9f);
+
+/**
+ * Calls `emit` for each content word of `text` in order: the scan behind topicTokens, without building tokens for
+ * callers that weigh each word as it comes (readTopic).
+ */
+export function scanTopicTokens(text: string, emit: (term: string, start: number, end: number) => void): void {
+  const len = text.length;
+  let i = 0;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (isLatinUnit(c)) {
+      const start = i;
+      i++;
+      while (i < len && isLatinUnit(text.charCodeAt(i))) i++;
+      // (?:['\u2019][A-Za-z]+)?
+      const a = i < len ? text.charCodeAt(i) : 0;
+      if ((a === 39 || a === 0x2019) && i + 1 < len && isAsciiLetter(text.charCodeAt(i + 1))) {
+        i += 2;
+        while (i < len && isAsciiLetter(text.charCodeAt(i))) i++;
+      }
+      const term = termOf(text.slice(start, i));
+      if (term !== '') emit(term, start, i);
+    } else if (isJapaneseUnit(c)) {
+      const start = i;
+      i++;
+      while (i < len && isJapaneseUnit(text.charCodeAt(i))) i++;
+      for (const seg of segmenter.segment(text.slice(start, i))) {
         if (!seg.isWordLike) continue;
         const w = seg.segment;
         // Lone characters and short hiragana words are particles and endings, not topics.
         if (w.length < 2 || (HIRAGANA.test(w) && w.length < 4) || isStopword(w)) continue;
-        out.push({ term: w, start: start + seg.index, end: start + seg.index + w.length });
+        emit(w, start + seg.index, start + seg.index + w.length);
       }
+    } else {
+      i++;
     }
   }
+}
+
+/** The content words of `text` (stopwords, numbers and one-character words dropped), in order, with offsets. */
+export function topicTokens(text: string): TopicToken[] {
+  const out: TopicToken[] = [];
+  scanTopicTokens(text, (term, start, end) => {
+    out.push({ term, start, end });
+  });
   return out;
 }
 
