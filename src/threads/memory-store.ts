@@ -4,9 +4,9 @@ import type { Thread } from '../model/thread.js';
 import type { ThreadStore } from './store.js';
 
 export interface MemoryThreadStoreOptions {
-  /** Threads kept; the least recently touched beyond this are forgotten (default 10,000). */
+  /** Threads kept; the least recently touched beyond this are forgotten (default 4,000: about a month of a busy list). */
   maxThreads?: number;
-  /** Message-IDs remembered for threading and dedupe (default 400,000). */
+  /** Message-IDs remembered for threading and dedupe (default 200,000). */
   maxMessages?: number;
 }
 
@@ -20,6 +20,16 @@ function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   }
 }
 
+/**
+ * A copy the caller may change without touching the stored thread (a post that fails between placing and saving
+ * leaves no trace): the thread, its post list, participants and flagged maps are copied. The stored posts' entries
+ * are shared, not cloned (structuredClone of every entry was a measurable share of replay): after save nothing
+ * writes to an earlier post's entry — placing appends a new one and rules record signals on that one only.
+ */
+function copyThread(t: Thread): Thread {
+  return { ...t, posts: t.posts.slice(), participants: { ...t.participants }, flagged: { ...t.flagged } };
+}
+
 export class MemoryThreadStore implements ThreadStore {
   private readonly threads = new Map<string, Thread>();
   private readonly byMessage = new Map<string, string>();
@@ -30,8 +40,8 @@ export class MemoryThreadStore implements ThreadStore {
   private created = 0;
 
   constructor(opts: MemoryThreadStoreOptions = {}) {
-    this.maxThreads = opts.maxThreads ?? 10_000;
-    this.maxMessages = opts.maxMessages ?? 400_000;
+    this.maxThreads = opts.maxThreads ?? 4_000;
+    this.maxMessages = opts.maxMessages ?? 200_000;
   }
 
   async threadOfMessage(list: string, messageId: string): Promise<string | undefined> {
@@ -43,7 +53,7 @@ export class MemoryThreadStore implements ThreadStore {
   async get(list: string, threadId: string): Promise<Thread | undefined> {
     // A forgotten thread comes back as a fresh one under the same id (its root's Message-ID).
     const t = this.threads.get(`${list}\0${threadId}`);
-    return t ? structuredClone(t) : undefined;
+    return t ? copyThread(t) : undefined;
   }
   async save(thread: Thread, messageId: string, subjectKey: string, _expectedPostCount?: number): Promise<void> {
     const key = `${thread.list}\0${thread.id}`;
