@@ -42,7 +42,19 @@ export interface IncendiaryOptions {
   flagAt?: number;
 }
 
+// Options are read once per settings object (the pipeline keeps one per list), not twice on every post.
+const optionsRead = new WeakMap<Record<string, unknown>, IncendiaryOptions>();
+
 function readOptions(raw: Record<string, unknown>): IncendiaryOptions {
+  let o = optionsRead.get(raw);
+  if (!o) {
+    o = parseOptions(raw);
+    optionsRead.set(raw, o);
+  }
+  return o;
+}
+
+function parseOptions(raw: Record<string, unknown>): IncendiaryOptions {
   const out: IncendiaryOptions = {};
   if (Array.isArray(raw.extraWords)) {
     out.extraWords = raw.extraWords

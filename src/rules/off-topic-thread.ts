@@ -41,6 +41,17 @@ export function offTopicOptions(raw: Record<string, unknown>): OffTopicOptions {
   return o;
 }
 
+// Options are read once per settings object (the pipeline keeps one per list), not on every post.
+const optionsRead = new WeakMap<Record<string, unknown>, OffTopicOptions>();
+function optionsFor(raw: Record<string, unknown>): OffTopicOptions {
+  let o = optionsRead.get(raw);
+  if (!o) {
+    o = offTopicOptions(raw);
+    optionsRead.set(raw, o);
+  }
+  return o;
+}
+
 const OT_TAG = /(?:^|[\s[(:])(?:\[\s*OT\s*\]|\(\s*OT\s*\)|OT\s*:|off[- ]topic\b)/i;
 
 /** True for `[OT]`, `(OT)`, `OT:` and "off-topic" in a subject. */
@@ -69,11 +80,11 @@ export const offTopicThread: Rule = {
   version: VERSION,
 
   measure(post, thread, ctx) {
-    return reading(post, thread, ctx, offTopicOptions(ctx.settings.options)).similarity;
+    return reading(post, thread, ctx, optionsFor(ctx.settings.options)).similarity;
   },
 
   check(post, thread, ctx) {
-    const opts = offTopicOptions(ctx.settings.options);
+    const opts = optionsFor(ctx.settings.options);
     if (ctx.list.allowOT && (isOTSubject(post.subject) || isOTSubject(thread.subject))) return [];
     const r = reading(post, thread, ctx, opts);
     const current = r.similarity;

@@ -139,7 +139,19 @@ function levelOf(score: number, levels: readonly number[]): number {
   return l;
 }
 
+// Options are read once per settings object (the pipeline keeps one per list), not on every post.
+const optionsRead = new WeakMap<Record<string, unknown>, ThreadHeatOptions>();
+
 function readOptions(raw: Record<string, unknown>): ThreadHeatOptions {
+  let o = optionsRead.get(raw);
+  if (!o) {
+    o = parseOptions(raw);
+    optionsRead.set(raw, o);
+  }
+  return o;
+}
+
+function parseOptions(raw: Record<string, unknown>): ThreadHeatOptions {
   const num = (k: string, d: number, lo: number, hi: number): number => {
     const v = raw[k];
     return typeof v === 'number' && v >= lo && v <= hi ? v : d;
@@ -193,10 +205,9 @@ export const threadHeat: Rule = {
     const posts = thread.posts;
     if (posts.length < 3) return [];
     const now = heatOf(posts, opts);
-    const before = heatOf(posts.slice(0, -1), opts);
     const level = levelOf(now.score, opts.levels);
     // Once per rising step: only when this post lifts the thread past a level it had not reached.
-    if (level === 0 || level <= levelOf(before.score, opts.levels)) return [];
+    if (level === 0 || level <= levelOf(heatOf(posts.slice(0, -1), opts).score, opts.levels)) return [];
     const d = incendiaryFinding(post) ?? scoreDetailed(post.ownText);
     const top = [...d.spans].sort((a, b) => b.weight - a.weight).slice(0, 2).sort((a, b) => a.start - b.start);
     const severity: Severity = level >= 3 ? 'high' : level === 2 ? 'medium' : 'low';
