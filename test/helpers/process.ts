@@ -1,12 +1,19 @@
 // Spawning real `listwarden` processes (src/cli.ts through tsx) for scale-out tests and the soak: logs, waits, kills.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root (two folders up from test/helpers). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The CLI's source: run as `node --import tsx src/cli.ts`, so a test sees the code as it is, not a stale build. */
 export const CLI_SOURCE = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** Node flags from the CLI's first line (the heap bounds an installed `listwarden` runs with). */
+export const CLI_NODE_FLAGS: string[] = (() => {
+  const first = readFileSync(CLI_SOURCE, 'utf8').split('\n', 1)[0] ?? '';
+  return first.startsWith('#!') ? first.split(/\s+/).filter((f) => /^--max-[a-z-]+=\d+$/.test(f)) : [];
+})();
 
 /** One parsed pino line (only the fields the harness reads are named). */
 export interface LogLine {
@@ -51,13 +58,10 @@ export interface ListwardenProcess {
   stop(graceMs?: number): Promise<number | string>;
 }
 
-/**
- * Runs `listwarden <args…>` as a separate OS process. Node's heap flags from the CLI's first line are passed too,
- * so the process has the memory bounds an installed `listwarden` has.
- */
+/** Runs `listwarden <args…>` as a separate OS process, with the CLI's own heap flags (CLI_NODE_FLAGS). */
 export function spawnListwarden(args: string[], o: SpawnListwardenOptions = {}): ListwardenProcess {
   const name = o.name ?? args.join(' ');
-  const child = spawn(process.execPath, ['--max-old-space-size=192', '--max-semi-space-size=4', '--import', 'tsx', CLI_SOURCE, ...args], {
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, '--import', 'tsx', CLI_SOURCE, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...o.env, LISTWARDEN_LOG_LEVEL: o.logLevel ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -109,6 +109,8 @@ test('two pollers and three workers as processes: every post of both lists handl
           expected.set(`<${l.id}-${n}@scale.example.org>`, { list: l.id, alert });
         }
       }
+      // Bytes that are not mail: they must end in the failed set with a reason, not vanish.
+      await s.append('INBOX', Buffer.concat([Buffer.from([0]), Buffer.alloc(2048, 0xfe)]));
     } finally {
       await s.logout();
     }
@@ -156,7 +158,24 @@ test('two pollers and three workers as processes: every post of both lists handl
     const alerts = [...expected.values()].filter((e) => e.alert).length;
     assert.equal(status.queues.find((q) => q.name === 'notices')?.counts.waiting, alerts, 'one notice per alert verdict');
     const posts = status.queues.find((q) => q.name === 'posts');
-    assert.equal(posts?.counts.failed, 0);
+    assert.equal(posts?.counts.failed, 1, 'the junk, and only it, is in the failed set');
+
+    // The operator's view of it: `failed` says why, `retry` re-queues it (and it fails again, for the same reason).
+    const failed = await runListwarden(['failed', '--config', workerCfg], { env });
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.match(failed.stdout, /alpha {2}\(no Message-ID\) {2}INBOX uid \d+ {2}tries \d+/);
+    assert.match(failed.stdout, /unreadable post: /);
+    assert.match(failed.stdout, /^1 failed post\(s\); `listwarden retry/m);
+    const jobId = /^(p-\S+)/.exec(failed.stdout)?.[1];
+    assert.ok(jobId, failed.stdout);
+    const retried = await runListwarden(['retry', '--config', workerCfg, jobId, 'p-not-a-job'], { env });
+    assert.equal(retried.code, 1, 'an id that is not in the failed set makes the exit code 1');
+    assert.equal(retried.stdout, `1 post(s) re-queued: ${jobId}\n`);
+    assert.match(retried.stderr, /not in the failed set: p-not-a-job/);
+    await waitFor('the junk back in the failed set', async () => {
+      const again = JSON.parse((await runListwarden(['failed', '--config', workerCfg, '--json'], { env })).stdout.split('\n')[0] ?? '{}') as { jobId?: string };
+      return again.jobId === jobId;
+    }, 30_000);
     assert.equal((posts?.counts.waiting ?? 0) + (posts?.counts.active ?? 0), 0, 'posts queue drained');
 
     // SIGTERM: every process finishes in-flight work and exits 0.
