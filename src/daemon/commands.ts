@@ -95,7 +95,7 @@ export function statusCommand(): Command {
     .addHelpText(
       'after',
       `
-Reads only; safe to run at any time from any machine that reaches the daemon's Redis. "Processes connected"
+Changes nothing; safe to run at any time from any machine that reaches the daemon's Redis. "Processes connected"
 counts the pollers and workers whose Redis connections are open now. A checkpoint is the last UID queued
 from the list's mailbox. Exit codes: 0 ok, 1 bad config, 2 Redis did not answer.
 

@@ -75,7 +75,7 @@ export function processesOf(clientList: string, prefix: string): DeploymentStatu
   return out;
 }
 
-/** Reads everything `status` shows; writes nothing. Throws when Redis cannot be reached. */
+/** Reads everything `status` shows; changes no state (BullMQ's Queue objects may write their version to a queue's meta key). */
 export async function collectStatus(o: CollectStatusOptions): Promise<DeploymentStatus> {
   const { config, redis, queues, digests } = o;
   const { prefix, url } = config.redis;
