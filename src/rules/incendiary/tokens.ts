@@ -1,5 +1,8 @@
 // Tokenizer for the incendiary detector: Latin words and clause breaks by a char-code scan, Japanese runs by Intl.Segmenter.
 
+import { hash32 } from './features.js';
+import { WordTable } from '../word-table.js';
+
 export type TokenKind = 'word' | 'ja' | 'break' | 'comma' | 'emoji';
 
 export interface Token {
@@ -10,6 +13,8 @@ export interface Token {
   start: number;
   end: number;
   kind: TokenKind;
+  /** hash32(norm), the model's word hash, computed once per distinct word (absent: compute it from norm). */
+  hash?: number;
 }
 
 // What the scan recognises, as one alternation scanned left to right (this is the definition the scan follows):
@@ -93,20 +98,19 @@ export function normWord(s: string): string {
   return n;
 }
 
-// Words repeat heavily across posts (Zipf): a bounded memo of word as written → norm saves lower-casing and the
-// checks per word, and hands later stages (lexicon lookups, feature hashes) the same string object each time.
-const NORM_CACHE_MAX = 50_000;
-const normCache = new Map<string, string>();
-
-function cachedNorm(word: string): string {
-  let n = normCache.get(word);
-  if (n === undefined) {
-    n = normWord(word);
-    if (normCache.size >= NORM_CACHE_MAX) normCache.clear();
-    normCache.set(word, n);
-  }
-  return n;
+// Words repeat heavily across posts (Zipf): each distinct word as written is normalized and hashed once, and its
+// tokens share the one string for `text` and `norm` (no slice per word; later stages get strings with cached hashes).
+interface WordInfo {
+  text: string;
+  norm: string;
+  hash: number;
 }
+const words = new WordTable<WordInfo>((text) => {
+  const norm = normWord(text);
+  return { text, norm, hash: hash32(norm) };
+});
+// Clause breaks ("\n\n", ".\n") repeat even more than words.
+const breaks = new WordTable<string>((text) => text, 6, 10);
 
 /** True when some character repeats `len` times in a row. */
 export function hasRun(s: string, len: number): boolean {
@@ -190,29 +194,29 @@ export function tokenize(text: string): Token[] {
     const start = i;
     if (k & (LATIN | NUM)) {
       const end = wordEnd(text, i);
-      const w = text.slice(start, end);
-      out.push({ text: w, norm: cachedNorm(w), start, end, kind: 'word' });
+      const w = words.get(text, start, end);
+      out.push({ text: w.text, norm: w.norm, start, end, kind: 'word', hash: w.hash });
       i = end;
     } else if (k & JA) {
       const end = runEnd(text, i, JA);
       for (const seg of jaSegmenter().segment(text.slice(start, end))) {
         const s = start + seg.index;
-        out.push({ text: seg.segment, norm: seg.segment, start: s, end: s + seg.segment.length, kind: 'ja' });
+        out.push({ text: seg.segment, norm: seg.segment, start: s, end: s + seg.segment.length, kind: 'ja', hash: hash32(seg.segment) });
       }
       i = end;
     } else if (k & BREAK) {
       const end = runEnd(text, i, BREAK);
-      const b = text.slice(start, end);
-      out.push({ text: b, norm: b, start, end, kind: 'break' });
+      const b = breaks.get(text, start, end);
+      out.push({ text: b, norm: b, start, end, kind: 'break', hash: 0 });
       i = end;
     } else if (k & COMMA) {
       const b = text.slice(start, start + 1);
-      out.push({ text: b, norm: ',', start, end: start + 1, kind: 'comma' });
+      out.push({ text: b, norm: ',', start, end: start + 1, kind: 'comma', hash: 0 });
       i = start + 1;
     } else if (k & EMOJI) {
       const end = start + width(cp);
       const b = text.slice(start, end);
-      out.push({ text: b, norm: b, start, end, kind: 'emoji' });
+      out.push({ text: b, norm: b, start, end, kind: 'emoji', hash: hash32(b) });
       i = end;
     } else {
       i += width(cp);

@@ -1,6 +1,7 @@
 // Topic tokens for the off-topic profile: light English stemming and Japanese words via Intl.Segmenter, with offsets.
 
 import { isStopword } from './stopwords.js';
+import { WordTable } from '../word-table.js';
 
 export interface TopicToken {
   /** The normalized form the profile is keyed by (lower-cased, lightly stemmed; Japanese as segmented). */
@@ -39,20 +40,9 @@ export function stem(word: string): string {
 }
 
 // Word forms repeat heavily across posts (Zipf), so a bounded memo maps each word as written straight to its term
-// ('' when it is dropped): one lookup instead of lower-casing, two stopword checks and the suffix work per word.
-const TERM_CACHE_MAX = 50_000;
-const termCache = new Map<string, string>();
-
-/** The term a Latin word (as the scan found it) stands for, or '' when it is not a content word. */
-function termOf(word: string): string {
-  let term = termCache.get(word);
-  if (term === undefined) {
-    term = computeTerm(word);
-    if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
-    termCache.set(word, term);
-  }
-  return term;
-}
+// ('' when it is dropped): one lookup, without slicing the word, instead of lower-casing, two stopword checks and the
+// suffix work per word.
+const terms = new WordTable<string>(computeTerm);
 
 function computeTerm(word: string): string {
   if (word.length > 30 || DIGITS.test(word)) return '';
@@ -98,7 +88,7 @@ export function scanTopicTokens(text: string, emit: (term: string, start: number
         i += 2;
         while (i < len && isAsciiLetter(text.charCodeAt(i))) i++;
       }
-      const term = termOf(text.slice(start, i));
+      const term = terms.get(text, start, i);
       if (term !== '') emit(term, start, i);
     } else if (isJapaneseUnit(c)) {
       const start = i;
