@@ -120,44 +120,74 @@ function hitNames(kind: string, target: string): { full: string; kind: string } 
   return n;
 }
 
-// Scratch for featureLogit, reused across calls: which slot each hash index took in this call (by generation stamp),
-// and the features in the order they were first added. Module state rather than a closure: the scorer runs per post.
-let stamp = new Int32Array(0);
-let slotOf = new Int32Array(0);
-let generation = 0;
-let order = new Int32Array(1024);
-let values = new Float64Array(1024);
-let isWordAt = new Uint8Array(1024);
+// Scratch for featureLogit, reused across calls. The features a post has are a few hundred hash indices out of `dim`:
+// a small open-addressing set (sized to the post, so it stays in cache) says which index took which slot, and the
+// slots keep the order features were first added. A stamp array of `dim` entries would cost a cache miss per word.
+let setKeys = new Int32Array(1024);
+let setSlots = new Int32Array(1024);
+let setMask = 1023;
+let order = new Int32Array(512);
+let values = new Float64Array(512);
+let isWordAt = new Uint8Array(512);
 let count = 0;
 let wordCount = 0;
 
 function addFeature(index: number, value: number, isWord: boolean): void {
-  if (stamp[index] === generation) {
-    // A repeated hit or cue counts at its strongest; a repeated word once (as in extractFeatures).
-    if (!isWord) {
-      const k = slotOf[index] ?? 0;
-      values[k] = Math.max(values[k] ?? 0, value);
+  const key = index + 1;
+  let p = Math.imul(index, 0x9e3779b1) & setMask;
+  for (;;) {
+    const k = setKeys[p];
+    if (k === 0) break;
+    if (k === key) {
+      // A repeated hit or cue counts at its strongest; a repeated word once (as in extractFeatures).
+      if (!isWord) {
+        const at = setSlots[p] ?? 0;
+        values[at] = Math.max(values[at] ?? 0, value);
+      }
+      return;
     }
-    return;
+    p = (p + 1) & setMask;
   }
-  if (count === order.length) {
-    const o = new Int32Array(count * 2);
-    o.set(order);
-    order = o;
-    const v = new Float64Array(count * 2);
-    v.set(values);
-    values = v;
-    const w = new Uint8Array(count * 2);
-    w.set(isWordAt);
-    isWordAt = w;
-  }
-  stamp[index] = generation;
-  slotOf[index] = count;
+  setKeys[p] = key;
+  setSlots[p] = count;
   order[count] = index;
   values[count] = value;
   isWordAt[count] = isWord ? 1 : 0;
   count++;
   if (isWord) wordCount++;
+}
+
+/** Makes room for `n` features: the set at most a quarter full, emptied; the ordered arrays long enough. */
+function resetScratch(n: number): void {
+  let size = 1024;
+  while (size < n * 4) size *= 2;
+  if (size > setKeys.length) {
+    setKeys = new Int32Array(size);
+    setSlots = new Int32Array(size);
+  } else {
+    setKeys.fill(0, 0, size);
+  }
+  setMask = size - 1;
+  if (order.length < n) {
+    order = new Int32Array(n);
+    values = new Float64Array(n);
+    isWordAt = new Uint8Array(n);
+  }
+  count = 0;
+  wordCount = 0;
+}
+
+// Which weights are non-zero, one bit per index (a 2^18 model: 32 KB, small enough to stay in cache): a zero weight
+// adds exactly 0 to the logit, so its (cache-missing) read is skipped without changing the sum.
+const nonZeroBits = new WeakMap<Float32Array, Uint32Array>();
+function nonZero(weights: Float32Array): Uint32Array {
+  let bits = nonZeroBits.get(weights);
+  if (!bits) {
+    bits = new Uint32Array((weights.length + 31) >>> 5);
+    for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
+    nonZeroBits.set(weights, bits);
+  }
+  return bits;
 }
 
 /**
@@ -166,17 +196,8 @@ function addFeature(index: number, value: number, isWord: boolean): void {
  * This is the scorer's hot path; extractFeatures stays the definition (the trainer and the evidence use it).
  */
 export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array, dim: number, bias: number): number {
-  if (stamp.length !== dim) {
-    stamp = new Int32Array(dim);
-    slotOf = new Int32Array(dim);
-    generation = 0;
-  }
-  if (++generation >= 0x7fffffff) {
-    stamp.fill(0);
-    generation = 1;
-  }
-  count = 0;
-  wordCount = 0;
+  // At most two word features per token, two per hit and a few cues.
+  resetScratch(2 * tokens.length + 2 * hits.length + 8);
   const add = addFeature;
   // Tokens inside a suppressed hit are masked, as in extractFeatures.
   let masked: Uint8Array | undefined;
@@ -208,7 +229,7 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     }
     const n = t.norm;
     if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
-    const h = hash32(n);
+    const h = t.hash ?? hash32(n);
     add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
     if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
     prev = i;
@@ -225,7 +246,12 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
   add(nameHash(`m:you${Math.min(you, 3)}`) % dim, 1, false);
   add(nameHash(`m:len${Math.min(Math.floor(Math.log2(words + 1)), 9)}`) % dim, 1, false);
   add(nameHash('m:bias') % dim, 1, false);
+  const bits = nonZero(weights);
   let z = bias;
-  for (let k = 0; k < count; k++) z += (weights[order[k] ?? 0] ?? 0) * (values[k] ?? 0);
+  for (let k = 0; k < count; k++) {
+    const index = order[k] ?? 0;
+    if (((bits[index >>> 5] ?? 0) & (1 << (index & 31))) === 0) continue;
+    z += (weights[index] ?? 0) * (values[k] ?? 0);
+  }
   return z;
 }
