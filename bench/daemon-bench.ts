@@ -1,11 +1,16 @@
-// Daemon figures: EXISTS→verdict and APPEND→verdict over loopback Dovecot (IDLE), and posts/s through BullMQ vs in-process.
-//   node --import tsx bench/daemon-bench.ts [--posts 600] [--concurrency 4] [--pace-ms 20]
+// Daemon figures: EXISTS→verdict and APPEND→verdict over loopback Dovecot (IDLE), posts/s through BullMQ vs replay.
+//   node --import tsx bench/daemon-bench.ts [--posts 600] [--concurrency 8] [--workers 1,2] [--live-workers 2]
+//     [--pace-ms 20] [--skip-live] [--json]
+// --workers: worker processes (`listwarden run --role worker`, one Redis) per throughput run; --live-workers: worker
+// processes beside the poller in the live run (0: one process with --role all).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generateArchive } from './generate-archive.js';
+import { benchConfigText, mb, pct, prefixMemory, splitMbox, usedMemory, type WorkerMessage } from './daemon-common.js';
 import { startDovecot } from '../test/helpers/dovecot.js';
 import { testRedis } from '../test/helpers/redis.js';
 import { createLogger } from '../src/log.js';
@@ -13,9 +18,8 @@ import { createPipeline } from '../src/pipeline/index.js';
 import { MemoryThreadStore } from '../src/threads/memory-store.js';
 import { RedisThreadStore } from '../src/threads/redis-store.js';
 import { parseDaemonConfigText } from '../src/daemon/config.js';
-import { runDaemon } from '../src/daemon/index.js';
+import { runDaemon, type Role } from '../src/daemon/index.js';
 import { Queues } from '../src/queue/queues.js';
-import { PostWorker } from '../src/queue/worker.js';
 import { connectRedis } from '../src/queue/redis.js';
 import { postJobId, type PostJobData } from '../src/queue/jobs.js';
 import { headerMessageId } from '../src/ingest/imap/compact.js';
@@ -24,158 +28,249 @@ import { ImapSession } from '../src/ingest/imap/imapflow-adapter.js';
 const { values } = parseArgs({
   options: {
     posts: { type: 'string', default: '600' },
-    concurrency: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '8' },
+    workers: { type: 'string', default: `1,${Math.max(2, availableParallelism())}` },
+    'live-workers': { type: 'string', default: String(Math.max(2, availableParallelism())) },
     'pace-ms': { type: 'string', default: '20' },
+    'keep-completed': { type: 'string', default: '100' },
+    repeat: { type: 'string', default: '3' },
+    'skip-live': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.posts);
 const concurrency = Number(values.concurrency);
+const workerCounts = values.workers.split(',').map(Number).filter((n) => n > 0);
+const liveWorkers = Number(values['live-workers']);
 const paceMs = Number(values['pace-ms']);
+const keepCompleted = Number(values['keep-completed']);
+const repeat = Math.max(1, Number(values.repeat));
 const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
-
-/** Splits an mbox into raw messages (From_ lines dropped, >From unescaped), CRLF line ends as IMAP wants. */
-function splitMbox(text: string): Buffer[] {
-  const out: Buffer[] = [];
-  let cur: string[] | undefined;
-  const flush = (): void => {
-    if (cur) out.push(Buffer.from(cur.join('\r\n').replace(/(\r\n)+$/, '') + '\r\n'));
-  };
-  for (const line of text.split('\n')) {
-    if (line.startsWith('From ')) {
-      flush();
-      cur = [];
-    } else if (cur) cur.push(line.replace(/^>(>*From )/, '$1'));
-  }
-  flush();
-  return out;
-}
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+const say = (s: string): void => {
+  process.stderr.write(`${s}\n`);
 };
-const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
-
-async function usedMemory(redis: ReturnType<typeof connectRedis>): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-}
-
-function configText(prefix: string, imap?: { port: number; user: string }): string {
-  return `lists:
-  - id: tlug
-    listId: tlug.tlug.example.jp
-    description: "Tokyo Linux Users Group: Linux, free software, Japanese input, hardware."
-    terms: [linux, kernel, debian, emacs, ubuntu, shell]
-${imap ? `    imap:
-      host: 127.0.0.1
-      port: ${imap.port}
-      tlsVerify: false
-      user: ${imap.user}
-      passEnv: LW_BENCH_PASS
-      checkSeconds: 30
-` : ''}redis:
-  prefix: ${prefix}
-worker:
-  concurrency: ${concurrency}
-  keepCompleted: 100
-`;
-}
 
 mkdirSync('.bench', { recursive: true });
 const archive = join('.bench', `daemon-archive-${N}.mbox`);
 if (!existsSync(archive)) await generateArchive(archive, N, { seed: 7 });
 const raws = splitMbox(readFileSync(archive, 'utf8')).slice(0, N);
-process.stderr.write(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'lw-bench-'));
+say(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}`);
 
-// 1. In-process replay: the same pipeline, memory store, one post after another.
-const base = parseDaemonConfigText(configText('unused'), '(bench)');
+/** Worker processes running the real daemon (role worker) on a config; resolves once all are ready. */
+async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<number> }> {
+  const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const child = fork(join(import.meta.dirname, 'daemon-worker.ts'), [configPath, archive], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...env, LISTWARDEN_LOG_LEVEL: process.env.LISTWARDEN_WORKER_LOG_LEVEL ?? 'info' },
+      // Workers log at info as in production (one line per verdict); the lines themselves are not kept.
+      stdio: ['ignore', 'ignore', process.env.LISTWARDEN_WORKER_LOG ? 'pipe' : 'ignore', 'ipc'],
+    });
+    // For a look at what the workers did (e.g. LISTWARDEN_WORKER_LOG_LEVEL=debug): their log lines to a file.
+    if (process.env.LISTWARDEN_WORKER_LOG) child.stderr?.pipe(createWriteStream(`${process.env.LISTWARDEN_WORKER_LOG}.${i}`));
+    children.push(child);
+    ready.push(
+      new Promise((resolve, reject) => {
+        child.on('message', (m: WorkerMessage) => m.type === 'ready' && resolve());
+        child.once('exit', (code) => reject(new Error(`bench worker exited (${code}) before it was ready`)));
+      }),
+    );
+  }
+  await Promise.all(ready);
+  return {
+    async stop() {
+      const cpu = await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<number>((resolve) => {
+              c.on('message', (m: WorkerMessage) => m.type === 'stopped' && resolve(m.cpuMs));
+              c.once('exit', () => resolve(NaN));
+              c.send({ type: 'stop' });
+            }),
+        ),
+      );
+      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+      return cpu.reduce((a, b) => a + b, 0);
+    },
+  };
+}
+
+// 1. In-process replay: the same pipeline, memory store, one post after another (after a 50-post warm-up).
+const base = parseDaemonConfigText(benchConfigText({ prefix: 'unused', concurrency, keepCompleted }), '(bench)');
 {
   const p = createPipeline(base.config, { store: new MemoryThreadStore(), log });
-  for (const raw of raws.slice(0, 50)) await p.processRaw(raw); // warm-up (JIT, rule compilation)
+  for (const raw of raws.slice(0, 50)) await p.processRaw(raw);
 }
-const replayPipeline = createPipeline(base.config, { store: new MemoryThreadStore(), log });
-const t0 = performance.now();
-for (const raw of raws) await replayPipeline.processRaw(raw);
-const replaySeconds = (performance.now() - t0) / 1000;
-const replayRate = raws.length / replaySeconds;
+/** One replay of the archive from empty state: posts/s and CPU ms/post. */
+async function replayOnce(): Promise<{ rate: number; cpuMs: number }> {
+  const pipeline = createPipeline(base.config, { store: new MemoryThreadStore(), log });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const raw of raws) await pipeline.processRaw(raw);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: raws.length / seconds, cpuMs: (cpu.user + cpu.system) / 1000 / raws.length };
+}
 
-// 2. Through BullMQ and the Redis store: all jobs queued first, then the worker drains them.
-const r1 = await testRedis('lwbench');
-let queueRate = 0;
-let redisAfterQueue = 0;
-let redisBefore = 0;
-{
-  const cfg = parseDaemonConfigText(configText(r1.prefix), '(bench)');
-  const bull = connectRedis({ url: cfg.redis.url, name: `${r1.prefix}:bench`, maxRetriesPerRequest: null });
-  const redis = connectRedis({ url: cfg.redis.url, name: `${r1.prefix}:bench-store` });
-  redisBefore = await usedMemory(redis);
-  const queues = new Queues({ connection: bull, prefix: r1.prefix, worker: cfg.worker });
-  const store = new RedisThreadStore(redis, { prefix: r1.prefix });
-  const saves = store.deferring();
-  const pipeline = createPipeline(cfg.config, { store: saves, log });
-  const now = Date.now();
-  for (const [i, raw] of raws.entries()) {
-    const messageId = headerMessageId(raw);
-    const data: PostJobData = { list: 'tlug', messageId, raw: raw.toString('base64'), source: { mailbox: 'bench', uidValidity: '1', uid: i + 1 }, seenAt: now };
-    await queues.addPost(postJobId('tlug', messageId, raw), data);
+// 2. Through BullMQ and the Redis store: W worker processes wait; the posts are queued 50 per addBulk (as the poller
+// queues a burst) and the clock runs from the first add to the last verdict. The machine is shared, so each run is
+// framed by a replay just before and just after it, and its ratio is against their mean.
+interface QueueRun {
+  workers: number;
+  rate: number;
+  /** Replay posts/s around this run (mean of before and after). */
+  replayRate: number;
+  cpuMsPerPost: number;
+  /** Worker CPU time over wall time, per process (1 = a full core each). */
+  busy: number;
+  prefixBytes: number;
+  prefixKeys: number;
+  usedMemoryDelta: number;
+}
+async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
+  const r = await testRedis('lwbench');
+  try {
+    const cfgPath = join(dir, `queue-${W}.yaml`);
+    writeFileSync(cfgPath, benchConfigText({ prefix: r.prefix, concurrency, keepCompleted }));
+    const cfg = parseDaemonConfigText(readFileSync(cfgPath, 'utf8'), cfgPath);
+    const before = await usedMemory(r.redis);
+    const workers = await startWorkers(W, cfgPath, process.env);
+    const bull = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:bench`, maxRetriesPerRequest: null });
+    const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker });
+    const store = new RedisThreadStore(r.redis, { prefix: r.prefix });
+    const now = Date.now();
+    const jobs = raws.map((raw, i) => {
+      const messageId = headerMessageId(raw);
+      const data: PostJobData = { list: 'tlug', messageId, raw: raw.toString('base64'), source: { mailbox: 'bench', uidValidity: '1', uid: i + 1 }, seenAt: now };
+      return { jobId: postJobId('tlug', messageId, raw), data };
+    });
+    const t1 = performance.now();
+    for (let i = 0; i < jobs.length; i += 50) await queues.addPosts(jobs.slice(i, i + 50));
+    while ((await store.verdictCount('tlug')) < raws.length) await sleep(5);
+    const seconds = (performance.now() - t1) / 1000;
+    const cpuMs = await workers.stop();
+    const mem = await prefixMemory(r.redis, r.prefix);
+    const after = await usedMemory(r.redis);
+    await queues.close();
+    await bull.quit();
+    return {
+      workers: W,
+      rate: raws.length / seconds,
+      cpuMsPerPost: cpuMs / raws.length,
+      busy: cpuMs / 1000 / seconds / W,
+      prefixBytes: mem.bytes,
+      prefixKeys: mem.keys,
+      usedMemoryDelta: after - before,
+    };
+  } finally {
+    await r.cleanup();
   }
-  const t1 = performance.now();
-  const worker = new PostWorker({ connection: bull, prefix: r1.prefix, worker: cfg.worker, queues, store, saves, pipeline: () => pipeline, log });
-  while ((await store.verdictCount('tlug')) < raws.length) await new Promise((res) => setTimeout(res, 20));
-  const seconds = (performance.now() - t1) / 1000;
-  queueRate = raws.length / seconds;
-  redisAfterQueue = await usedMemory(redis);
-  await worker.close();
-  await queues.close();
-  await Promise.all([bull.quit(), redis.quit()]);
 }
-await r1.cleanup();
 
-// 3. Live: APPEND to a loopback Dovecot, the daemon (poller + worker, IDLE) decides.
-const dovecot = await startDovecot();
-const r2 = await testRedis('lwbench');
-const dir = mkdtempSync(join(tmpdir(), 'lw-bench-'));
+const replays: { rate: number; cpuMs: number }[] = [];
+const queueRuns: QueueRun[] = [];
+for (let rep = 0; rep < repeat; rep++) {
+  for (const W of workerCounts) {
+    const before = await replayOnce();
+    const q = await queueRun(W);
+    const after = await replayOnce();
+    replays.push(before, after);
+    queueRuns.push({ ...q, replayRate: (before.rate + after.rate) / 2 });
+    say(`  ${W} worker process(es): ${q.rate.toFixed(0)} posts/s; replay around it ${before.rate.toFixed(0)} → ${after.rate.toFixed(0)} posts/s`);
+  }
+}
+const median = (xs: number[]): number => pct(xs, 50);
+const replayRate = median(replays.map((r) => r.rate));
+const replayCpuMs = median(replays.map((r) => r.cpuMs));
+
+// 3. Live: APPEND to a loopback Dovecot; the daemon's poller (IDLE) queues, its workers decide.
 const existsToVerdict: number[] = [];
 const appendToVerdict: number[] = [];
-try {
-  const cfgPath = join(dir, 'bench.yaml');
-  writeFileSync(cfgPath, configText(r2.prefix, { port: dovecot.port, user: dovecot.user }));
-  const daemon = await runDaemon({ configPath: cfgPath, env: { ...process.env, LW_BENCH_PASS: dovecot.pass }, log, watchConfig: false });
-  const client = await ImapSession.open({ host: '127.0.0.1', port: dovecot.port, secure: true, requireTls: true, tlsVerify: false, user: dovecot.user, pass: dovecot.pass, log });
-  // Give the poller time to connect and enter IDLE.
-  while (!(await daemon.health()).ok) await new Promise((res) => setTimeout(res, 50));
-  await new Promise((res) => setTimeout(res, 300));
-  const appendedAt = new Map<string, number>();
-  for (const raw of raws) {
-    const id = headerMessageId(raw);
-    await client.append('INBOX', raw);
-    if (id) appendedAt.set(id, Date.now());
-    if (paceMs > 0) await new Promise((res) => setTimeout(res, paceMs));
+let liveDecided = 0;
+if (!values['skip-live']) {
+  const dovecot = await startDovecot();
+  const r = await testRedis('lwbench');
+  try {
+    const cfgPath = join(dir, 'live.yaml');
+    writeFileSync(cfgPath, benchConfigText({ prefix: r.prefix, concurrency, keepCompleted, imap: { port: dovecot.port, user: dovecot.user } }));
+    const env = { ...process.env, LW_BENCH_PASS: dovecot.pass };
+    const workers = liveWorkers > 0 ? await startWorkers(liveWorkers, cfgPath, env) : undefined;
+    const role: Role = workers ? 'poller' : 'all';
+    const daemon = await runDaemon({ configPath: cfgPath, role, env, log, watchConfig: false });
+    const client = await ImapSession.open({ host: '127.0.0.1', port: dovecot.port, secure: true, requireTls: true, tlsVerify: false, user: dovecot.user, pass: dovecot.pass, log });
+    // Give the poller time to connect and enter IDLE.
+    while (!(await daemon.health()).ok) await sleep(50);
+    await sleep(300);
+    const appendedAt = new Map<string, number>();
+    for (const raw of raws) {
+      const id = headerMessageId(raw);
+      await client.append('INBOX', raw);
+      if (id) appendedAt.set(id, Date.now());
+      if (paceMs > 0) await sleep(paceMs);
+    }
+    await client.logout();
+    const until = Date.now() + 120_000;
+    while ((await daemon.store.verdictCount('tlug')) < raws.length && Date.now() < until) await sleep(50);
+    for (const [id, at] of appendedAt) {
+      const rec = await daemon.store.verdictOf('tlug', id);
+      if (!rec) continue;
+      liveDecided++;
+      appendToVerdict.push(rec.at - at);
+      if (rec.seenAt !== undefined) existsToVerdict.push(rec.at - rec.seenAt);
+    }
+    await daemon.stop();
+    await workers?.stop();
+  } finally {
+    await r.cleanup();
+    await dovecot.destroy();
   }
-  await client.logout();
-  const until = Date.now() + 120_000;
-  while ((await daemon.store.verdictCount('tlug')) < raws.length && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
-  for (const [id, at] of appendedAt) {
-    const rec = await daemon.store.verdictOf('tlug', id);
-    if (!rec) continue;
-    appendToVerdict.push(rec.at - at);
-    if (rec.seenAt !== undefined) existsToVerdict.push(rec.at - rec.seenAt);
-  }
-  await daemon.stop();
-} finally {
-  await r2.cleanup();
-  await dovecot.destroy();
-  rmSync(dir, { recursive: true, force: true });
 }
+rmSync(dir, { recursive: true, force: true });
 
-const lines = [
-  `posts: ${raws.length} (generated archive, seed 7), worker concurrency ${concurrency}, 2 cores shared`,
-  `EXISTS→verdict (listwarden's share): p50 ${pct(existsToVerdict, 50)} ms, p99 ${pct(existsToVerdict, 99)} ms (n=${existsToVerdict.length})`,
-  `APPEND→verdict (incl. Dovecot's IDLE notify delay): p50 ${pct(appendToVerdict, 50)} ms, p99 ${pct(appendToVerdict, 99)} ms`,
-  `in-process replay: ${replayRate.toFixed(0)} posts/s; through BullMQ + Redis store: ${queueRate.toFixed(0)} posts/s (${(queueRate / replayRate).toFixed(2)} of replay)`,
-  `Redis used_memory: ${mb(redisBefore)} before, ${mb(redisAfterQueue)} after ${raws.length} posts (+${mb(redisAfterQueue - redisBefore)}; completed jobs trimmed to ${100})`,
-];
+const lines = [`posts: ${raws.length} (generated archive, seed 7), worker concurrency ${concurrency}, ${availableParallelism()} cores (shared)`];
+if (!values['skip-live']) {
+  const how = liveWorkers > 0 ? `poller + ${liveWorkers} worker processes` : 'one process (role all)';
+  lines.push(
+    `EXISTS→verdict (listwarden's share, ${how}): p50 ${pct(existsToVerdict, 50)} ms, p99 ${pct(existsToVerdict, 99)} ms (n=${existsToVerdict.length}; target p50 ≤ 50, p99 ≤ 250)`,
+    `APPEND→verdict (incl. Dovecot's IDLE notify delay): p50 ${pct(appendToVerdict, 50)} ms, p99 ${pct(appendToVerdict, 99)} ms${liveDecided < raws.length ? ` — only ${liveDecided} of ${raws.length} decided in time` : ''}`,
+  );
+}
+lines.push(`in-process replay: ${replayRate.toFixed(0)} posts/s, ${replayCpuMs.toFixed(2)} CPU ms/post (median of ${replays.length} runs)`);
+for (const W of workerCounts) {
+  const runs = queueRuns.filter((q) => q.workers === W);
+  const ratios = runs.map((q) => q.rate / q.replayRate);
+  const m = (f: (q: QueueRun) => number): number => median(runs.map(f));
+  lines.push(
+    `through BullMQ + Redis store, ${W} worker process${W > 1 ? 'es' : ''}: ${m((q) => q.rate).toFixed(0)} posts/s, ` +
+      `${median(ratios).toFixed(2)} of replay (median of ${runs.length}: ${ratios.map((x) => x.toFixed(2)).join(', ')}; target ≥ 0.8), ` +
+      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post, workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy`,
+  );
+}
+const mem = queueRuns[queueRuns.length - 1];
+if (mem) {
+  lines.push(
+    `Redis after ${raws.length} posts: ${mb(mem.prefixBytes)} in ${mem.prefixKeys} keys under the run's prefix (completed jobs trimmed to ${keepCompleted}; ` +
+      `thread state, indexes, verdicts kept); used_memory ${mem.usedMemoryDelta >= 0 ? '+' : ''}${mb(mem.usedMemoryDelta)}`,
+  );
+}
 process.stdout.write(lines.join('\n') + '\n');
-process.stdout.write(JSON.stringify({ posts: raws.length, existsP50: pct(existsToVerdict, 50), existsP99: pct(existsToVerdict, 99), appendP50: pct(appendToVerdict, 50), appendP99: pct(appendToVerdict, 99), replayRate, queueRate, redisDeltaBytes: redisAfterQueue - redisBefore }) + '\n');
+if (values.json) {
+  process.stdout.write(
+    JSON.stringify({
+      posts: raws.length,
+      concurrency,
+      existsP50: pct(existsToVerdict, 50),
+      existsP99: pct(existsToVerdict, 99),
+      appendP50: pct(appendToVerdict, 50),
+      appendP99: pct(appendToVerdict, 99),
+      liveWorkers,
+      replayRate,
+      replayCpuMs,
+      queueRuns,
+    }) + '\n',
+  );
+}
 process.exit(0);

@@ -1,17 +1,23 @@
-// `npm run bench`: replay throughput and peak memory on a generated archive, against a bare mailparser loop.
-//   npm run bench -- [--posts N] [--big-mb MB] [--config FILE]
+// `npm run bench`: replay throughput and peak memory on a generated archive, against a bare mailparser loop; then the
+// live daemon's figures (bench/daemon-bench.ts) when Redis (and, for the live part, Dovecot) are there.
+//   npm run bench -- [--posts N] [--big-mb MB] [--config FILE] [--no-daemon] [--daemon-posts N]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateArchive } from './generate-archive.js';
+import { dovecotAvailable } from '../test/helpers/dovecot.js';
 
 const { values } = parseArgs({
   options: {
     posts: { type: 'string', default: '20000' },
     'big-mb': { type: 'string', default: '0' },
     config: { type: 'string' },
+    // The daemon section is on by default; --no-daemon leaves it out.
+    'no-daemon': { type: 'boolean', default: false },
+    'daemon-posts': { type: 'string', default: '600' },
   },
 });
 const posts = Number(values.posts);
@@ -58,4 +64,37 @@ if (bigMb > 0) {
   const read = /posts read:\s+(\d+)/.exec(r.stderr)?.[1] ?? '?';
   console.log(`\nbig archive ${(statSync(big).size / 1e9).toFixed(2)} GB, ${read} posts via dist/cli.js replay: ${seconds.toFixed(0)} s, ` +
     `${(Number(read) / seconds).toFixed(0)} posts/s, peak RSS ${rss} MB (target < 256 MB), exit ${r.status}`);
+}
+
+/** True when a Redis answers PING at this URL's host and port within a second. */
+async function redisAnswers(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const sock = connect(Number(u.port || 6379), u.hostname);
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('data', (d) => done(/^\+PONG|^-NOAUTH/.test(d.toString())));
+  });
+}
+
+if (values['no-daemon']) {
+  console.log('\ndaemon: skipped (--no-daemon)');
+} else {
+  const redisUrl = process.env.LISTWARDEN_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+  console.log(`\ndaemon (BullMQ + Redis store at ${redisUrl}; bench/daemon-bench.ts):`);
+  if (!(await redisAnswers(redisUrl))) {
+    console.log(`  skipped: no Redis answers at ${redisUrl} (set LISTWARDEN_TEST_REDIS, or --no-daemon)`);
+  } else {
+    const live = dovecotAvailable();
+    if (!live) console.log('  EXISTS/APPEND→verdict skipped: Dovecot is not installed (apt-get install dovecot-imapd); throughput only');
+    const args = ['--import', 'tsx', 'bench/daemon-bench.ts', '--posts', values['daemon-posts'], '--concurrency', '8', ...(live ? [] : ['--skip-live'])];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) console.log(`  failed (exit ${r.status}):\n${r.stderr}`);
+    else for (const line of r.stdout.trim().split('\n')) console.log(`  ${line}`);
+  }
 }

@@ -38,6 +38,8 @@ export interface MessageMeta {
   uid: number;
   size: number;
   structure?: BodyNode;
+  /** The whole message, when it was asked for along with the structure and fit (see listFrom). */
+  source?: Buffer;
 }
 
 export interface MailboxState {
@@ -73,7 +75,8 @@ function uidSet(uid: number | number[]): string {
 }
 
 /**
- * One connection. Events: 'exists' (new mail reported by the server, with the time it was read) and 'close'.
+ * One connection. Events: 'exists' (new mail reported by the server: the time it was read and how many messages
+ * are new) and 'close'.
  * A closed session is never reused (imapflow cannot reconnect a closed client): make a new one.
  */
 export class ImapSession extends EventEmitter {
@@ -88,7 +91,7 @@ export class ImapSession extends EventEmitter {
     super();
     this.timeoutMs = timeoutMs;
     client.on('exists', (e: { count: number; prevCount: number }) => {
-      if (e.count > e.prevCount) this.emit('exists', Date.now());
+      if (e.count > e.prevCount) this.emit('exists', Date.now(), e.count - e.prevCount);
     });
     client.on('close', () => {
       this.closedFlag = true;
@@ -161,17 +164,25 @@ export class ImapSession extends EventEmitter {
     return { uidValidity: st.uidValidity.toString(), uidNext: st.uidNext };
   }
 
-  /** Messages with UID ≥ fromUid in the selected mailbox, oldest first: UID, size, structure (no content). */
-  async listFrom(fromUid: number): Promise<MessageMeta[]> {
+  /**
+   * Messages with UID ≥ fromUid in the selected mailbox, oldest first: UID, size, structure. With sourceUpTo > 0
+   * the first sourceUpTo bytes of each come in the same FETCH, and a message no bigger than that keeps its whole
+   * source (saves a second FETCH for the common small post; callers bound how many messages this may be).
+   */
+  async listFrom(fromUid: number, sourceUpTo = 0): Promise<MessageMeta[]> {
     if (this.client.mailbox && this.client.mailbox.exists === 0) return [];
-    const msgs = await this.bounded(
-      'FETCH',
-      this.client.fetchAll(`${Math.max(1, fromUid)}:*`, { uid: true, size: true, bodyStructure: true }, { uid: true }),
-    );
+    const query = { uid: true, size: true, bodyStructure: true, ...(sourceUpTo > 0 ? { source: { maxLength: sourceUpTo } } : {}) };
+    const msgs = await this.bounded('FETCH', this.client.fetchAll(`${Math.max(1, fromUid)}:*`, query, { uid: true }));
     // `n:*` always names the last message, even when its UID is below n.
     return msgs
       .filter((m) => m.uid >= fromUid)
-      .map((m) => ({ uid: m.uid, size: m.size ?? 0, structure: m.bodyStructure ? toNode(m.bodyStructure) : undefined }))
+      .map((m) => ({
+        uid: m.uid,
+        size: m.size ?? 0,
+        structure: m.bodyStructure ? toNode(m.bodyStructure) : undefined,
+        // Only a source known to be whole (its length is the message's size) is kept.
+        source: m.source && m.size !== undefined && m.size <= sourceUpTo && m.source.length === m.size ? m.source : undefined,
+      }))
       .sort((a, b) => a.uid - b.uid);
   }
 

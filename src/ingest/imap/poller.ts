@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ImapListConfig } from '../../config/daemon-schema.js';
 import type { Metrics } from '../../metrics.js';
 import { postJobId, type PostJobData } from '../../queue/jobs.js';
-import type { CheckpointStore } from './checkpoint.js';
+import type { Checkpoint, CheckpointStore } from './checkpoint.js';
 import { headerMessageId, planFetch, rebuildMessage } from './compact.js';
 import { ImapSession, type MailboxState, type MessageMeta } from './imapflow-adapter.js';
 
@@ -36,6 +36,11 @@ export interface PollerHealth {
 
 /** Messages fetched per round trip. */
 const FETCH_BATCH = 50;
+/**
+ * When the server announced at most FETCH_BATCH new messages, their first this-many bytes come with the structure
+ * (one FETCH instead of two for the usual small post; at most 50 × 64 KiB in flight).
+ */
+const SOURCE_WITH_LIST = 65_536;
 
 export function backoffDelay(attempt: number, min: number, max: number, rand: () => number = Math.random): number {
   const base = Math.min(max, min * 2 ** Math.max(0, attempt - 1));
@@ -52,6 +57,13 @@ export class MailboxPoller {
   private lastError: string | undefined = 'not connected yet';
   /** When the server reported new mail that no sync has picked up yet. */
   private existsAt: number | undefined;
+  /** How many new messages the server reported since the last sync began. */
+  private newSince = 0;
+  /**
+   * The checkpoint as this connection last read or wrote it: read from Redis once per connection, then kept here
+   * (it only moves forward; another poller being ahead only means posts queued twice, which job ids deduplicate).
+   */
+  private checkpoint: Checkpoint | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: MailboxPollerOptions) {
@@ -111,8 +123,10 @@ export class MailboxPoller {
           commandTimeoutMs: this.o.commandTimeoutMs,
         });
         this.session = session;
-        session.on('exists', (at: number) => {
+        this.checkpoint = undefined;
+        session.on('exists', (at: number, added: number) => {
           this.existsAt ??= at;
+          this.newSince += added;
           this.wake();
         });
         session.on('close', () => this.wake());
@@ -172,26 +186,30 @@ export class MailboxPoller {
    */
   private async sync(session: ImapSession, state: MailboxState): Promise<void> {
     const { list, imap, checkpoints } = this.o;
-    let cp = await checkpoints.get(list, imap.mailbox);
+    let cp = this.checkpoint ?? (await checkpoints.get(list, imap.mailbox));
     if (!cp || cp.uidValidity !== state.uidValidity) {
       const lastUid = cp ? 0 : imap.startAt === 'new' ? Math.max(0, state.uidNext - 1) : 0;
       if (cp) this.log.warn({ was: cp.uidValidity, now: state.uidValidity }, 'UIDVALIDITY differs from the checkpoint: rescanning the mailbox (queued posts are deduplicated)');
       cp = { uidValidity: state.uidValidity, lastUid };
       await checkpoints.advance(list, imap.mailbox, cp, true);
     }
+    this.checkpoint = cp;
     const seenAt = this.existsAt ?? Date.now();
+    const announced = this.newSince;
     this.existsAt = undefined;
-    const metas = await session.listFrom(cp.lastUid + 1);
+    this.newSince = 0;
+    const few = announced > 0 && announced <= FETCH_BATCH;
+    const metas = await session.listFrom(cp.lastUid + 1, few ? Math.min(SOURCE_WITH_LIST, imap.maxPartBytes) : 0);
     for (let i = 0; i < metas.length; i += FETCH_BATCH) {
       if (this.stopping && session.closed) return;
       const batch = metas.slice(i, i + FETCH_BATCH);
       const plans = batch.map((m) => planFetch(m, imap.maxPartBytes));
-      // Small text-only posts come in one FETCH per batch; the rest part by part.
-      const whole = await session.fetchSources(batch.filter((_, j) => plans[j]!.kind === 'whole').map((m) => m.uid), imap.maxPartBytes);
+      // Small text-only posts come with the list or in one FETCH per batch; the rest part by part.
+      const whole = await session.fetchSources(batch.filter((m, j) => plans[j]!.kind === 'whole' && !m.source).map((m) => m.uid), imap.maxPartBytes);
       const posts: { jobId: string; data: PostJobData }[] = [];
       const queued: number[] = [];
       for (const [j, meta] of batch.entries()) {
-        const raw = plans[j]!.kind === 'whole' ? whole.get(meta.uid) : await this.fetchCompact(session, meta);
+        const raw = plans[j]!.kind === 'whole' ? (meta.source ?? whole.get(meta.uid)) : await this.fetchCompact(session, meta);
         if (!raw) {
           this.log.warn({ uid: meta.uid }, 'message vanished before it could be fetched; skipped');
           continue;
@@ -207,7 +225,8 @@ export class MailboxPoller {
       await this.o.sink.addPosts(posts);
       if (posts.length) this.o.metrics?.postsSeen.inc({ list }, posts.length);
       this.log.debug({ posts: posts.length, lastUid: batch[batch.length - 1]!.uid }, 'posts queued');
-      await checkpoints.advance(list, imap.mailbox, { uidValidity: state.uidValidity, lastUid: batch[batch.length - 1]!.uid });
+      this.checkpoint = { uidValidity: state.uidValidity, lastUid: batch[batch.length - 1]!.uid };
+      await checkpoints.advance(list, imap.mailbox, this.checkpoint);
       if (queued.length && imap.markSeen) await session.markSeen(queued);
       if (queued.length && imap.moveTo) await session.move(queued, imap.moveTo);
     }

@@ -1,0 +1,178 @@
+// The worker's Redis path against the real Redis: one lookup per post answers placement, threads match replay's.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Job } from 'bullmq';
+import { testRedis, type TestRedis } from '../helpers/redis.js';
+import { createLogger } from '../../src/log.js';
+import { createPipeline } from '../../src/pipeline/index.js';
+import { parseDaemonConfigText } from '../../src/daemon/config.js';
+import { MemoryThreadStore } from '../../src/threads/memory-store.js';
+import { RedisThreadStore } from '../../src/threads/redis-store.js';
+import { Queues } from '../../src/queue/queues.js';
+import { connectRedis, LuaScript } from '../../src/queue/redis.js';
+import { KeyLocks } from '../../src/queue/key-locks.js';
+import { PostWorker, type PostJobResult } from '../../src/queue/worker.js';
+import type { PostJobData } from '../../src/queue/jobs.js';
+
+const quiet = createLogger('silent');
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+
+interface Mail {
+  id: string;
+  subject: string;
+  inReplyTo?: string;
+  references?: string[];
+  body?: string;
+}
+
+function mail(m: Mail, n: number): Buffer {
+  const ref = (id: string): string => `<${id}@store.example.org>`;
+  return Buffer.from(
+    [
+      `From: Poster ${n} <p${n}@example.org>`,
+      'To: alpha@lists.example.org',
+      'List-Id: Alpha <alpha.lists.example.org>',
+      `Subject: ${m.subject}`,
+      `Message-ID: ${ref(m.id)}`,
+      ...(m.inReplyTo ? [`In-Reply-To: ${ref(m.inReplyTo)}`] : []),
+      ...(m.references?.length ? [`References: ${m.references.map(ref).join(' ')}`] : []),
+      `Date: ${new Date(T0 + n * 60_000).toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      m.body ?? 'How do I rebuild the kernel on Debian?',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+const config = (prefix: string): ReturnType<typeof parseDaemonConfigText> =>
+  parseDaemonConfigText(
+    `lists:
+  - id: alpha
+    listId: alpha.lists.example.org
+    description: "A Linux users group: kernels, distributions, shells."
+    terms: [linux, kernel, debian, shell]
+redis:
+  prefix: ${prefix}
+worker:
+  concurrency: 2
+`,
+    '(test)',
+  );
+
+/** A worker whose BullMQ side stays idle: the test hands it jobs directly. */
+async function withWorker(fn: (w: PostWorker, o: { store: RedisThreadStore; saves: ReturnType<RedisThreadStore['deferring']>; r: TestRedis }) => Promise<void>): Promise<void> {
+  const r = await testRedis();
+  const cfg = config(r.prefix);
+  const bull = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:bull`, maxRetriesPerRequest: null });
+  const redis = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:store`, autoPipelining: true });
+  const store = new RedisThreadStore(redis, { prefix: r.prefix });
+  const saves = store.deferring();
+  const pipeline = createPipeline(cfg.config, { store: saves, log: quiet });
+  const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker });
+  const worker = new PostWorker({ connection: bull, prefix: r.prefix, worker: cfg.worker, queues, store, saves, pipeline: () => pipeline, log: quiet });
+  try {
+    await fn(worker, { store, saves, r });
+  } finally {
+    await worker.close();
+    await queues.close();
+    await Promise.all([bull.quit(), redis.quit()]);
+    await r.cleanup();
+  }
+}
+
+let uid = 0;
+function job(raw: Buffer): Job<PostJobData, PostJobResult> {
+  uid++;
+  const data: PostJobData = { list: 'alpha', raw: raw.toString('base64'), source: { mailbox: 'INBOX', uidValidity: '1', uid }, seenAt: Date.now() };
+  return { id: `test-${uid}`, data } as unknown as Job<PostJobData, PostJobResult>;
+}
+
+// One thread found every way placement finds one: reply headers, a deeper reply, a subject-only reply, a reply to
+// a root not seen yet, then that root itself; and an unrelated post.
+const MAILS: Mail[] = [
+  { id: 'a', subject: 'Kernel panic on boot with Debian 12' },
+  { id: 'b', subject: 'Re: Kernel panic on boot with Debian 12', inReplyTo: 'a', references: ['a'] },
+  { id: 'c', subject: 'Re: Kernel panic on boot with Debian 12', inReplyTo: 'b', references: ['a', 'b'] },
+  { id: 'd', subject: 'Re: Kernel panic on boot with Debian 12' },
+  { id: 'e', subject: 'Re: Shell prompt colours', inReplyTo: 'x', references: ['x'] },
+  { id: 'x', subject: 'Shell prompt colours' },
+  { id: 'f', subject: 'Which laptop runs Linux best?' },
+];
+
+test('each post is placed from one lookup, into the same threads replay finds', async () => {
+  const replay = createPipeline(config('unused').config, { store: new MemoryThreadStore(), log: quiet });
+  const want = new Map<string, string>();
+  for (const [n, m] of MAILS.entries()) {
+    const o = await replay.processRaw(mail(m, n));
+    assert.equal(o.kind, 'verdict');
+    if (o.kind === 'verdict') want.set(o.post.messageId, o.verdict.threadId);
+  }
+
+  await withWorker(async (worker, { store, saves }) => {
+    for (const [n, m] of MAILS.entries()) {
+      const res = await worker.process(job(mail(m, n)));
+      assert.equal(res.status, 'verdict', m.id);
+    }
+    assert.equal(saves.readsPastLookup, 0, 'no read went past the lookup');
+    for (const [messageId, threadId] of want) {
+      assert.equal((await store.verdictOf('alpha', messageId))?.threadId, threadId, messageId);
+    }
+    assert.equal(want.get('<d@store.example.org>'), '<a@store.example.org>', 'the subject-only reply joined the thread');
+    assert.equal(want.get('<x@store.example.org>'), '<x@store.example.org>', 'the late root joined the thread named after it');
+
+    // A post seen again is not decided again.
+    const again = await worker.process(job(mail(MAILS[1]!, 1)));
+    assert.equal(again.status, 'already');
+    assert.equal(await store.verdictCount('alpha'), MAILS.length);
+  });
+});
+
+test('posts of one thread handled at once by one worker take turns: no conflict, counts add up', async () => {
+  await withWorker(async (worker, { store, r }) => {
+    const root: Mail = { id: 'r', subject: 'Debian on a Raspberry Pi' };
+    await worker.process(job(mail(root, 0)));
+    const replies: Mail[] = Array.from({ length: 6 }, (_, i) => ({
+      id: `r${i}`,
+      subject: 'Re: Debian on a Raspberry Pi',
+      inReplyTo: 'r',
+      references: ['r'],
+    }));
+    const results = await Promise.all(replies.map((m, i) => worker.process(job(mail(m, i + 1)))));
+    assert.deepEqual(results.map((x) => x.status), replies.map(() => 'verdict'));
+    const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<r@store.example.org>`, 'json')) ?? '{}') as { postCount?: number };
+    assert.equal(thread.postCount, 7, 'the root and its six replies, each counted once');
+  });
+});
+
+test('KeyLocks: overlapping key sets take turns, disjoint ones run together', async () => {
+  const locks = new KeyLocks();
+  const order: string[] = [];
+  const hold = async (name: string, keys: string[], ms: number): Promise<void> => {
+    const release = await locks.acquire(keys);
+    order.push(`${name}+`);
+    await new Promise((res) => setTimeout(res, ms));
+    order.push(`${name}-`);
+    release();
+    release(); // twice is harmless
+  };
+  await Promise.all([hold('a', ['t1', 'm1'], 30), hold('b', ['m2', 't1'], 10), hold('c', ['t2'], 5)]);
+  assert.deepEqual(order, ['a+', 'c+', 'c-', 'a-', 'b+', 'b-']);
+  assert.equal(locks.size, 0);
+});
+
+test('LuaScript: a script Redis has not cached yet runs (EVAL), then by its SHA', async () => {
+  const r = await testRedis();
+  try {
+    // Unique text: a SHA Redis cannot know yet, without flushing anyone else's scripts.
+    const script = new LuaScript(`-- ${r.prefix}\nreturn redis.call('INCR', KEYS[1]) + tonumber(ARGV[1])`);
+    const [known] = (await r.redis.script('EXISTS', script.sha)) as number[];
+    assert.equal(known, 0);
+    assert.equal(await script.run(r.redis, [`${r.prefix}:n`], [10]), 11);
+    assert.equal(await script.run(r.redis, [`${r.prefix}:n`], [10]), 12);
+  } finally {
+    await r.cleanup();
+  }
+});
