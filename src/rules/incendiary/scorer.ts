@@ -4,7 +4,7 @@ import { extractFeatures, featureLogit } from './features.js';
 import { combineHits, findHits, type Hit } from './lexical.js';
 import { compileLexicon, type HitKind, type LexiconOptions } from './lexicon.js';
 import { shippedModel, sigmoid, topContributions, type IncendiaryModel } from './model.js';
-import { tokenize } from './tokens.js';
+import { wordTokens } from '../analysis.js';
 
 /** Bumped whenever the lexicon or the targeting rules change what they score. */
 export const LEXICON_VERSION = 'lex-6';
@@ -61,7 +61,7 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
   const model = opts.model === undefined ? shippedModel() : opts.model;
   const version = `${LEXICON_VERSION}+${model ? model.version : 'no-model'}`;
   return (text: string): IncendiaryDetail => {
-    const tokens = tokenize(text);
+    const tokens = wordTokens(text);
     const hits = findHits(lex, tokens, text);
     const { score: lexScore, parts, second } = combineHits(hits);
     let p = 0;

@@ -2,7 +2,7 @@
 
 import type { Post } from '../../model/post.js';
 import type { ListProfile } from '../profile.js';
-import { scanTopicTokens, type TopicToken } from './tokenize.js';
+import { scanOwnTopicTokens, scanTopicTokens, type TopicToken } from './tokenize.js';
 
 export interface ScoreOptions {
   /** Fewer distinct content words than this ("+1", "thanks!") give no reading at all. */
@@ -47,7 +47,7 @@ export function readTopic(
   const seen = new Set<string>();
   let sum = 0;
   let telling = 0;
-  scanTopicTokens(text, (term) => {
+  scanOwnTopicTokens(text, (term) => {
     if (seen.has(term)) return;
     const weight = terms.get(term) ?? 0;
     seen.add(term);

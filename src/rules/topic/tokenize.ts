@@ -2,6 +2,7 @@
 
 import { isStopword } from './stopwords.js';
 import { WordTable } from '../word-table.js';
+import { wordTokens } from '../analysis.js';
 
 export interface TopicToken {
   /** The normalized form the profile is keyed by (lower-cased, lightly stemmed; Japanese as segmented). */
@@ -74,8 +75,12 @@ const isJapaneseUnit = (c: number): boolean =>
  * callers that weigh each word as it comes (readTopic).
  */
 export function scanTopicTokens(text: string, emit: (term: string, start: number, end: number) => void): void {
-  const len = text.length;
-  let i = 0;
+  scanRange(text, 0, text.length, emit);
+}
+
+function scanRange(text: string, from: number, to: number, emit: (term: string, start: number, end: number) => void): void {
+  const len = to;
+  let i = from;
   while (i < len) {
     const c = text.charCodeAt(i);
     if (isLatinUnit(c)) {
@@ -104,6 +109,51 @@ export function scanTopicTokens(text: string, emit: (term: string, start: number
     } else {
       i++;
     }
+  }
+}
+
+// Terms of the incendiary tokenizer's words, keyed by the word's shared string (its hash is cached in the string).
+const TOKEN_TERMS_MAX = 50_000;
+const tokenTerms = new Map<string, string>();
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The same words as scanTopicTokens(text, emit), read off the text's incendiary tokens (tokenized once for the rules,
+ * analysis.ts) when the text is ASCII. There, a topic word is a run of [A-Za-z0-9] with an optional "'letters", and
+ * an incendiary word a run of [A-Za-z0-9] with "*letters" or "'letters" joined on ("f*ck", "S*TM" before "32L"). A
+ * token whose stretch of [A-Za-z0-9'*] is the token itself, with no ' or *, is exactly one topic word; any other
+ * stretch is scanned here as the topic scan would (no topic word crosses its ends). Other text is scanned as it is.
+ */
+export function scanOwnTopicTokens(text: string, emit: (term: string, start: number, end: number) => void): void {
+  if (NON_ASCII.test(text)) {
+    scanRange(text, 0, text.length, emit);
+    return;
+  }
+  const len = text.length;
+  let scannedTo = 0;
+  for (const t of wordTokens(text)) {
+    if (t.kind !== 'word' || t.start < scannedTo) continue;
+    let e = t.start;
+    let joined = false;
+    for (; e < len; e++) {
+      const c = text.charCodeAt(e);
+      if (c === 39 || c === 42) joined = true;
+      else if (!isLatinUnit(c)) break;
+    }
+    if (joined || e !== t.end) {
+      scanRange(text, t.start, e, emit);
+      scannedTo = e;
+      continue;
+    }
+    const w = t.text;
+    let term = tokenTerms.get(w);
+    if (term === undefined) {
+      term = computeTerm(w);
+      if (tokenTerms.size >= TOKEN_TERMS_MAX) tokenTerms.clear();
+      tokenTerms.set(w, term);
+    }
+    if (term !== '') emit(term, t.start, t.end);
   }
 }
 

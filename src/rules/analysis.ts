@@ -1,0 +1,19 @@
+// One tokenization of a post's own text, shared by the rules that read it (incendiary-language, then off-topic-thread).
+
+import { tokenize, type Token } from './incendiary/tokens.js';
+
+// The rules run one post at a time and each reads that post's own text: remembering the last text is enough.
+let lastText: string | undefined;
+let lastTokens: Token[] = [];
+
+/**
+ * The incendiary tokens of `text` (words, Japanese segments, breaks, commas, emoji), tokenized once for all the
+ * rules that ask about the same text in a row. The array and its tokens are shared: callers must not change them.
+ */
+export function wordTokens(text: string): Token[] {
+  if (text !== lastText) {
+    lastTokens = tokenize(text);
+    lastText = text;
+  }
+  return lastTokens;
+}
