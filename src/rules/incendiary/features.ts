@@ -229,7 +229,7 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     }
     const n = t.norm;
     if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
-    const h = t.hash ?? hash32(n);
+    const h = t.hash !== undefined ? t.hash >>> 0 : hash32(n);
     add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
     if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
     prev = i;

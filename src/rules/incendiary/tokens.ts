@@ -13,8 +13,28 @@ export interface Token {
   start: number;
   end: number;
   kind: TokenKind;
-  /** hash32(norm), the model's word hash, computed once per distinct word (absent: compute it from norm). */
+  /** hash32(norm) | 0, the model's word hash as an int32, computed once per distinct word (absent: compute it). */
   hash?: number;
+  /** For words: what is known about the word as written, shared by all its tokens (absent for the other kinds). */
+  word?: WordInfo;
+}
+
+/**
+ * One distinct word as written, kept while the tokenizer's word table holds it. Later stages memoize what they
+ * derive from the word alone in its slots (keyed by what they derived it with), instead of a map lookup per token.
+ */
+export interface WordInfo {
+  readonly text: string;
+  readonly norm: string;
+  readonly hash: number;
+  /** The lexicon `lexValue` was looked up in (lexical.ts). */
+  lexKey?: object;
+  lexValue?: unknown;
+  /** The word's topic term, '' when it is not a content word (topic/tokenize.ts). */
+  term?: string;
+  /** The weights map `weight` was read from, and the term's weight there (topic/score.ts). */
+  weightKey?: object;
+  weight?: number;
 }
 
 // What the scan recognises, as one alternation scanned left to right (this is the definition the scan follows):
@@ -100,14 +120,10 @@ export function normWord(s: string): string {
 
 // Words repeat heavily across posts (Zipf): each distinct word as written is normalized and hashed once, and its
 // tokens share the one string for `text` and `norm` (no slice per word; later stages get strings with cached hashes).
-interface WordInfo {
-  text: string;
-  norm: string;
-  hash: number;
-}
 const words = new WordTable<WordInfo>((text) => {
   const norm = normWord(text);
-  return { text, norm, hash: hash32(norm) };
+  // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
+  return { text, norm, hash: hash32(norm) | 0, lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);
@@ -178,8 +194,65 @@ function runEnd(text: string, start: number, k: number): number {
   return i;
 }
 
+// Where scan() puts its tokens: fresh objects (tokenize), or reused ones (tokenizeReusing, for analysis.ts).
+let out: Token[] = [];
+let count = 0;
+let reusing = false;
+const reusedOut: Token[] = [];
+const reusePool: Token[] = [];
+
+function put(text: string, norm: string, start: number, end: number, kind: TokenKind, hash: number, word?: WordInfo): void {
+  if (!reusing) {
+    out.push({ text, norm, start, end, kind, hash, word });
+    return;
+  }
+  let t = reusePool[count];
+  if (t === undefined) {
+    t = { text, norm, start, end, kind, hash, word };
+    reusePool.push(t);
+  } else {
+    t.text = text;
+    t.norm = norm;
+    t.start = start;
+    t.end = end;
+    t.kind = kind;
+    t.hash = hash;
+    t.word = word;
+  }
+  out[count] = t;
+  count++;
+}
+
 export function tokenize(text: string): Token[] {
-  const out: Token[] = [];
+  out = [];
+  count = 0;
+  reusing = false;
+  scan(text);
+  const result = out;
+  out = [];
+  return result;
+}
+
+/**
+ * The same tokens as tokenize(text), written into token objects and an array reused from the previous call, so a
+ * post's tokens allocate nothing once the pool has grown (they were a third of what the rules allocated per post).
+ * The next call overwrites them: for analysis.ts, whose callers use the tokens only while scoring one text.
+ */
+export function tokenizeReusing(text: string): Token[] {
+  out = reusedOut;
+  count = 0;
+  reusing = true;
+  try {
+    scan(text);
+  } finally {
+    reusing = false;
+    out = [];
+  }
+  reusedOut.length = count;
+  return reusedOut;
+}
+
+function scan(text: string): void {
   const len = text.length;
   let i = 0;
   while (i < len) {
@@ -195,32 +268,31 @@ export function tokenize(text: string): Token[] {
     if (k & (LATIN | NUM)) {
       const end = wordEnd(text, i);
       const w = words.get(text, start, end);
-      out.push({ text: w.text, norm: w.norm, start, end, kind: 'word', hash: w.hash });
+      put(w.text, w.norm, start, end, 'word', w.hash, w);
       i = end;
     } else if (k & JA) {
       const end = runEnd(text, i, JA);
       for (const seg of jaSegmenter().segment(text.slice(start, end))) {
         const s = start + seg.index;
-        out.push({ text: seg.segment, norm: seg.segment, start: s, end: s + seg.segment.length, kind: 'ja', hash: hash32(seg.segment) });
+        put(seg.segment, seg.segment, s, s + seg.segment.length, 'ja', hash32(seg.segment) | 0);
       }
       i = end;
     } else if (k & BREAK) {
       const end = runEnd(text, i, BREAK);
       const b = breaks.get(text, start, end);
-      out.push({ text: b, norm: b, start, end, kind: 'break', hash: 0 });
+      put(b, b, start, end, 'break', 0);
       i = end;
     } else if (k & COMMA) {
       const b = text.slice(start, start + 1);
-      out.push({ text: b, norm: ',', start, end: start + 1, kind: 'comma', hash: 0 });
+      put(b, ',', start, start + 1, 'comma', 0);
       i = start + 1;
     } else if (k & EMOJI) {
       const end = start + width(cp);
       const b = text.slice(start, end);
-      out.push({ text: b, norm: b, start, end, kind: 'emoji', hash: hash32(b) });
+      put(b, b, start, end, 'emoji', hash32(b) | 0);
       i = end;
     } else {
       i += width(cp);
     }
   }
-  return out;
 }
