@@ -10,6 +10,7 @@ export interface ListProfile {
   /**
    * term → weight, as log-odds that a post using the term is about this list rather than general talk:
    * above 0 on topic, below 0 off topic. Terms are as `topicTokens` gives them; an absent term is neutral.
+   * Not changed once the profile is built: readTopic memoizes a word's weight per map (build a new map instead).
    */
   terms: Map<string, number>;
   /** Posts the profile learned from (0 when it comes from config alone). */

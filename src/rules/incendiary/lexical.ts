@@ -247,6 +247,30 @@ function buildHit(
   return { start, end, wordStart, wordEnd, key, kind, target, weight, first, last, person: entry.person === true, ...(suppressed ? { suppressed } : {}) };
 }
 
+interface WordLookup {
+  phrases: { words: string[]; entry: LexEntry; text: string }[] | undefined;
+  entry: LexEntry | undefined;
+}
+
+const NOTHING: WordLookup = { phrases: undefined, entry: undefined };
+
+function computeLookup(lex: CompiledLexicon, t: Token): WordLookup {
+  const phrases = lex.phrases.get(t.norm);
+  const entry = lex.words.get(t.norm) ?? (hasRun(t.text, 3) ? lex.words.get(squeeze(t.norm)) : undefined);
+  return phrases === undefined && entry === undefined ? NOTHING : { phrases, entry };
+}
+
+/** The phrases starting with the token and its own entry: looked up once per distinct word and lexicon. */
+function lookupWord(lex: CompiledLexicon, t: Token): WordLookup {
+  const info = t.word;
+  if (info === undefined) return computeLookup(lex, t);
+  if (info.lexKey === lex) return info.lexValue as WordLookup;
+  const found = computeLookup(lex, t);
+  info.lexKey = lex;
+  info.lexValue = found;
+  return found;
+}
+
 /** Every lexicon hit in the tokens, counted or suppressed (suppressed ones let the model ignore those words too). */
 export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): Hit[] {
   const hits: Hit[] = [];
@@ -255,7 +279,8 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
     if (!t) continue;
     if (t.kind === 'word' || t.kind === 'emoji') {
       let matched = false;
-      const candidates = lex.phrases.get(t.norm);
+      const found = lookupWord(lex, t);
+      const candidates = found.phrases;
       if (candidates) for (const p of candidates) {
         let ok = true;
         for (let k = 1; k < p.words.length && ok; k++) ok = tokens[i + k]?.norm === p.words[k];
@@ -266,7 +291,7 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
         break;
       }
       if (matched) continue;
-      const entry = lex.words.get(t.norm) ?? (hasRun(t.text, 3) ? lex.words.get(squeeze(t.norm)) : undefined);
+      const entry = found.entry;
       if (entry) hits.push(buildHit(lex, tokens, i, i, t.norm, entry, false));
     } else if (t.kind === 'ja') {
       // Longest run of whole Segmenter tokens that spells an entry ("死|ね", "消|え|ろ"), never part of a token.

@@ -47,9 +47,8 @@ export function readTopic(
   const seen = new Set<string>();
   let sum = 0;
   let telling = 0;
-  scanOwnTopicTokens(text, (term) => {
+  scanOwnTopicTokens(text, terms, (term, weight) => {
     if (seen.has(term)) return;
-    const weight = terms.get(term) ?? 0;
     seen.add(term);
     if (Math.abs(weight) < TELLING) return;
     sum += weight;

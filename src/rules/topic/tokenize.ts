@@ -112,22 +112,24 @@ function scanRange(text: string, from: number, to: number, emit: (term: string, 
   }
 }
 
-// Terms of the incendiary tokenizer's words, keyed by the word's shared string (its hash is cached in the string).
-const TOKEN_TERMS_MAX = 50_000;
-const tokenTerms = new Map<string, string>();
-
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
- * The same words as scanTopicTokens(text, emit), read off the text's incendiary tokens (tokenized once for the rules,
- * analysis.ts) when the text is ASCII. There, a topic word is a run of [A-Za-z0-9] with an optional "'letters", and
- * an incendiary word a run of [A-Za-z0-9] with "*letters" or "'letters" joined on ("f*ck", "S*TM" before "32L"). A
- * token whose stretch of [A-Za-z0-9'*] is the token itself, with no ' or *, is exactly one topic word; any other
+ * The same words as scanTopicTokens(text, …), each with its weight in `weights` (0 when absent), read off the
+ * text's incendiary tokens (tokenized once for the rules, analysis.ts) when the text is ASCII. There, a topic word is
+ * a run of [A-Za-z0-9] with an optional "'letters", and an incendiary word a run of [A-Za-z0-9] with "*letters" or
+ * "'letters" joined on ("f*ck", "S*TM" before "32L"). A token whose stretch of [A-Za-z0-9'*] is the token itself, with
+ * no ' or *, is exactly one topic word, and its term and weight are memoized on the word (WordInfo); any other
  * stretch is scanned here as the topic scan would (no topic word crosses its ends). Other text is scanned as it is.
  */
-export function scanOwnTopicTokens(text: string, emit: (term: string, start: number, end: number) => void): void {
+export function scanOwnTopicTokens(
+  text: string,
+  weights: ReadonlyMap<string, number>,
+  emit: (term: string, weight: number) => void,
+): void {
+  const weighed = (term: string): void => emit(term, weights.get(term) ?? 0);
   if (NON_ASCII.test(text)) {
-    scanRange(text, 0, text.length, emit);
+    scanRange(text, 0, text.length, weighed);
     return;
   }
   const len = text.length;
@@ -141,19 +143,23 @@ export function scanOwnTopicTokens(text: string, emit: (term: string, start: num
       if (c === 39 || c === 42) joined = true;
       else if (!isLatinUnit(c)) break;
     }
-    if (joined || e !== t.end) {
-      scanRange(text, t.start, e, emit);
+    const info = t.word;
+    if (joined || e !== t.end || info === undefined) {
+      scanRange(text, t.start, e, weighed);
       scannedTo = e;
       continue;
     }
-    const w = t.text;
-    let term = tokenTerms.get(w);
+    let term = info.term;
     if (term === undefined) {
-      term = computeTerm(w);
-      if (tokenTerms.size >= TOKEN_TERMS_MAX) tokenTerms.clear();
-      tokenTerms.set(w, term);
+      term = computeTerm(info.text);
+      info.term = term;
     }
-    if (term !== '') emit(term, t.start, t.end);
+    if (term === '') continue;
+    if (info.weightKey !== weights) {
+      info.weight = weights.get(term) ?? 0;
+      info.weightKey = weights;
+    }
+    emit(term, info.weight ?? 0);
   }
 }
 
