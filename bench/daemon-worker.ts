@@ -19,10 +19,10 @@ const send = (m: WorkerMessage): void => {
 };
 const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'info');
 
-// The same warm-up the in-process replay gets (50 posts, memory store), so both are measured warm.
+// The same warm-up the in-process replay gets (the archive once, memory store), so both are measured warm.
 const cfg = await loadDaemonConfig(configPath, process.env);
 const warm = createPipeline(cfg.config, { store: new MemoryThreadStore(), log });
-for (const raw of splitMbox(readFileSync(archive, 'utf8')).slice(0, 50)) await warm.processRaw(raw);
+for (const raw of splitMbox(readFileSync(archive, 'utf8'))) await warm.processRaw(raw);
 
 // LISTWARDEN_WORKER_PROF=FILE: a CPU profile of the measured part (after the warm-up) into FILE.<pid>.cpuprofile.
 const profFile = process.env.LISTWARDEN_WORKER_PROF;
