@@ -316,6 +316,32 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
   return lex.disabled.size ? hits.filter((h) => !lex.disabled.has(h.kind)) : hits;
 }
 
+/** /^[A-Z][A-Z']*$/ without the regex (it ran on every word). */
+function isCapsWord(w: string): boolean {
+  const c0 = w.charCodeAt(0);
+  if (!(c0 >= 65 && c0 <= 90)) return false;
+  for (let i = 1; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || c === 39)) return false;
+  }
+  return true;
+}
+
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+// _ ` $ = / . < > -   (a dot only before a word character: "NOT_FOUND.", "Hello WORLD." stay words)
+const isMarkBefore = (c: number): boolean => c === 95 || c === 96 || c === 36 || c === 61 || c === 47 || c === 46 || c === 60 || c === 62 || c === 45;
+const isMarkAfter = (c: number): boolean => c !== 46 && isMarkBefore(c);
+
+/** /[_`$=\/.<>-]\w|\w[_`$=\/<>-]/ over text[from, to), without slicing it: the word is part of an identifier. */
+function identifierNearby(text: string, from: number, to: number): boolean {
+  for (let j = from; j + 1 < to; j++) {
+    const a = text.charCodeAt(j);
+    const b = text.charCodeAt(j + 1);
+    if ((isMarkBefore(a) && isWordChar(b)) || (isWordChar(a) && isMarkAfter(b))) return true;
+  }
+  return false;
+}
+
 /** The longest run of ALL-CAPS words that reads as shouting (not an acronym, a constant or SQL). */
 function findShouting(tokens: Token[], text: string): Hit | undefined {
   let best: { first: number; last: number; words: number; common: number; you: boolean } | undefined;
@@ -338,9 +364,7 @@ function findShouting(tokens: Token[], text: string): Hit | undefined {
     if (!t) continue;
     if (t.kind === 'word') {
       // Constants and identifiers (HAVE_FPU_API_H, `NOT_FOUND`) are not shouting: their neighbours give them away.
-      const c0 = t.text.charCodeAt(0);
-      const caps = c0 >= 65 && c0 <= 90 && /^[A-Z][A-Z']*$/.test(t.text)
-        && !/[_`$=\/.<>-]\w|\w[_`$=\/<>-]/.test(text.slice(Math.max(0, t.start - 1), t.end + 1));
+      const caps = isCapsWord(t.text) && !identifierNearby(text, Math.max(0, t.start - 1), Math.min(text.length, t.end + 1));
       if (caps) {
         if (runFirst < 0) runFirst = i;
         lastWord = i;
