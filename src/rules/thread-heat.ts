@@ -133,6 +133,22 @@ export function heatOf(posts: ThreadPost[], opts: ThreadHeatOptions = DEFAULT_HE
   };
 }
 
+/**
+ * True when heatOf(posts) is 0 and so reaches no level: no post in the window is hot (accumulation needs two, and a
+ * rising exchange one) and fewer than two aim at someone. Most threads are calm; this skips heatOf's work for them.
+ */
+function isCalm(posts: ThreadPost[], opts: ThreadHeatOptions): boolean {
+  if (!((opts.levels[0] ?? 0) > 0)) return false;
+  let aimed = 0;
+  for (let i = Math.max(0, posts.length - opts.window); i < posts.length; i++) {
+    const p = posts[i];
+    if (!p) continue;
+    if ((p.signals[INCENDIARY_ID] ?? 0) >= opts.hotAt) return false;
+    if ((p.signals[HEAT_RULE_ID] ?? 0) >= 0.3 && ++aimed >= 2) return false;
+  }
+  return true;
+}
+
 function levelOf(score: number, levels: readonly number[]): number {
   let l = 0;
   for (const t of levels) if (score >= t) l++;
@@ -204,6 +220,7 @@ export const threadHeat: Rule = {
     const opts = readOptions(ctx.settings.options ?? {});
     const posts = thread.posts;
     if (posts.length < 3) return [];
+    if (isCalm(posts, opts)) return [];
     const now = heatOf(posts, opts);
     const level = levelOf(now.score, opts.levels);
     // Once per rising step: only when this post lifts the thread past a level it had not reached.
