@@ -98,26 +98,26 @@ export function extractFeatures(tokens: Token[], hits: Hit[], dim: number): Feat
   return [...seen.values()];
 }
 
-// Hashes of the named features (a few dozen names in all), so scoring hashes none of them per post.
-const nameHashes = new Map<string, number>();
-function nameHash(name: string): number {
-  let h = nameHashes.get(name);
-  if (h === undefined) {
-    h = hash32(name);
-    nameHashes.set(name, h);
+// Hashes of the named features (a few dozen names in all), computed once, so scoring builds and hashes none per post.
+const H_EXCL = hash32('m:excl');
+const H_QUEST = hash32('m:quest');
+const H_BIAS = hash32('m:bias');
+const H_YOU = [0, 1, 2, 3].map((n) => hash32(`m:you${n}`));
+const H_LEN = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => hash32(`m:len${n}`));
+// kind → target → [hash of `h:${kind}:${target}`, hash of `h:${kind}`]
+const hitHashes = new Map<string, Map<string, [number, number]>>();
+function hitHash(kind: string, target: string): [number, number] {
+  let byTarget = hitHashes.get(kind);
+  if (!byTarget) {
+    byTarget = new Map();
+    hitHashes.set(kind, byTarget);
+  }
+  let h = byTarget.get(target);
+  if (!h) {
+    h = [hash32(`h:${kind}:${target}`), hash32(`h:${kind}`)];
+    byTarget.set(target, h);
   }
   return h;
-}
-
-const HIT_NAMES = new Map<string, { full: string; kind: string }>();
-function hitNames(kind: string, target: string): { full: string; kind: string } {
-  const k = `${kind}:${target}`;
-  let n = HIT_NAMES.get(k);
-  if (!n) {
-    n = { full: `h:${kind}:${target}`, kind: `h:${kind}` };
-    HIT_NAMES.set(k, n);
-  }
-  return n;
 }
 
 // Scratch for featureLogit, reused across calls. The features a post has are a few hundred hash indices out of `dim`:
@@ -217,8 +217,8 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     if (kind !== 'word' && kind !== 'ja' && kind !== 'emoji') {
       if (kind === 'break') {
         prev = -1;
-        if (t.text.includes('!!')) add(nameHash('m:excl') % dim, 1, false);
-        if (t.text.includes('??')) add(nameHash('m:quest') % dim, 1, false);
+        if (t.text.includes('!!')) add(H_EXCL % dim, 1, false);
+        if (t.text.includes('??')) add(H_QUEST % dim, 1, false);
       }
       continue;
     }
@@ -239,13 +239,13 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
   for (let k = 0; k < count; k++) if (isWordAt[k]) values[k] = scale;
   for (const h of hits) {
     if (h.weight <= 0) continue;
-    const names = hitNames(h.kind, h.target);
-    add(nameHash(names.full) % dim, h.weight, false);
-    add(nameHash(names.kind) % dim, h.weight, false);
+    const [full, kind] = hitHash(h.kind, h.target);
+    add(full % dim, h.weight, false);
+    add(kind % dim, h.weight, false);
   }
-  add(nameHash(`m:you${Math.min(you, 3)}`) % dim, 1, false);
-  add(nameHash(`m:len${Math.min(Math.floor(Math.log2(words + 1)), 9)}`) % dim, 1, false);
-  add(nameHash('m:bias') % dim, 1, false);
+  add((H_YOU[Math.min(you, 3)] ?? 0) % dim, 1, false);
+  add((H_LEN[Math.min(Math.floor(Math.log2(words + 1)), 9)] ?? 0) % dim, 1, false);
+  add(H_BIAS % dim, 1, false);
   const bits = nonZero(weights);
   let z = bias;
   for (let k = 0; k < count; k++) {
