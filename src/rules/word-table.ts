@@ -28,8 +28,17 @@ export class WordTable<V> {
 
   /** What `compute` gives for text.slice(start, end), computed once per distinct word (while it stays in the table). */
   get(text: string, start: number, end: number): V {
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    let h = WordTable.SEED;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), WordTable.PRIME);
+    return this.getHashed(text, start, end, h);
+  }
+
+  /** The FNV-1a step a caller uses to hash a stretch as it scans it, for getHashed. */
+  static readonly SEED = 0x811c9dc5 | 0;
+  static readonly PRIME = 0x01000193;
+
+  /** As get(), with the stretch's hash (h = Math.imul(h ^ charCode, PRIME) over its code units from SEED) given. */
+  getHashed(text: string, start: number, end: number, h: number): V {
     const len = end - start;
     const mask = this.mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {

@@ -154,25 +154,37 @@ const ASCII = (() => {
   return t;
 })();
 
+// The word table's hash of the last word wordEnd scanned, valid when asciiWord says it was all ASCII letters and
+// digits: the common word is hashed while it is scanned, not in a second pass.
+let asciiWord = false;
+let asciiHash = 0;
+
 /** Where a Latin/number word that starts at `start` ends, apostrophe and star joins included. */
 function wordEnd(text: string, start: number): number {
   const len = text.length;
   let i = start;
+  let h = WordTable.SEED;
+  let plain = true;
   while (i < len) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
       if (((ASCII[c] ?? 0) & (LATIN | NUM)) === 0) break;
+      h = Math.imul(h ^ c, WordTable.PRIME);
       i++;
     } else {
       const cp = codePointAt(text, i);
       if ((classOf(cp) & (LATIN | NUM)) === 0) break;
+      plain = false;
       i += width(cp);
     }
   }
+  asciiWord = plain;
+  asciiHash = h;
   // (?:[*'’][\p{Script=Latin}]+)*: a joiner counts only when a Latin letter follows it.
   for (;;) {
     const c = text.charCodeAt(i);
     if (c !== 42 && c !== 39 && c !== 0x2019) return i;
+    asciiWord = false;
     if (i + 1 >= len || (classAt(text, i + 1) & LATIN) === 0) return i;
     i++;
     while (i < len) {
@@ -267,7 +279,7 @@ function scan(text: string): void {
     const start = i;
     if (k & (LATIN | NUM)) {
       const end = wordEnd(text, i);
-      const w = words.get(text, start, end);
+      const w = asciiWord ? words.getHashed(text, start, end, asciiHash) : words.get(text, start, end);
       put(w.text, w.norm, start, end, 'word', w.hash, w);
       i = end;
     } else if (k & JA) {
