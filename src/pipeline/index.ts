@@ -29,10 +29,17 @@ export interface PipelineOptions {
   maxBodyChars?: number;
 }
 
+export interface ProcessOptions {
+  /** The id of the list whose mailbox delivered the post: it wins over the post's List-Id header. */
+  list?: string;
+}
+
 export interface Pipeline {
   readonly config: Config;
-  processRaw(raw: Buffer): Promise<PostOutcome>;
-  processPost(post: Post): Promise<PostOutcome>;
+  processRaw(raw: Buffer, opts?: ProcessOptions): Promise<PostOutcome>;
+  processPost(post: Post, opts?: ProcessOptions): Promise<PostOutcome>;
+  /** The list a post belongs to: the one named by `opts.list` (its mailbox's list), else by its List-Id. */
+  listFor(post: Post, opts?: ProcessOptions): ListConfig;
   /** The rules each list runs, with their context (for explain and the rule list in reports). */
   rulesFor(list: ListConfig): RuleRun[];
 }
@@ -61,8 +68,12 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
     return runs;
   }
 
-  async function processPost(post: Post): Promise<PostOutcome> {
-    const list = findList(config, post.listId);
+  function listFor(post: Post, o?: ProcessOptions): ListConfig {
+    return (o?.list !== undefined ? config.lists.find((l) => l.id === o.list) : undefined) ?? findList(config, post.listId);
+  }
+
+  async function processPost(post: Post, o?: ProcessOptions): Promise<PostOutcome> {
+    const list = listFor(post, o);
     if (await store.hasMessage(list.id, post.messageId)) {
       const threadId = (await store.threadOfMessage(list.id, post.messageId)) ?? post.messageId;
       return { kind: 'duplicate', list: list.id, post, threadId };
@@ -89,7 +100,7 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
     }
   }
 
-  async function processRaw(raw: Buffer): Promise<PostOutcome> {
+  async function processRaw(raw: Buffer, o?: ProcessOptions): Promise<PostOutcome> {
     let post: Post;
     try {
       post = await parsePost(raw, { maxBodyChars: opts.maxBodyChars });
@@ -97,8 +108,8 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
       if (err instanceof UnreadableMailError) return { kind: 'unreadable', reason: err.message };
       throw err;
     }
-    return processPost(post);
+    return processPost(post, o);
   }
 
-  return { config, processRaw, processPost, rulesFor };
+  return { config, processRaw, processPost, rulesFor, listFor };
 }

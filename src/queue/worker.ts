@@ -4,7 +4,6 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config/daemon-schema.js';
-import { findList } from '../config/index.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_EXCERPT, threadSummaryOf } from '../model/notice.js';
 import type { Post } from '../model/post.js';
@@ -164,7 +163,7 @@ export class PostWorker {
     const data = job.data;
     const post = await parseJob(Buffer.from(data.raw, 'base64'));
     const keys = lookupKeysOf(post);
-    const lockList = findList(this.opts.pipeline().config, post.listId).id;
+    const lockList = this.opts.pipeline().listFor(post, { list: data.list }).id;
     const release = await this.locks.acquire(lockKeysOf(lockList, keys));
     try {
       return await this.decide(job, post, keys);
@@ -179,8 +178,8 @@ export class PostWorker {
     for (let attempt = 1; ; attempt++) {
       // The pipeline in force now (a reload swaps it); the post itself is not changed by a run, so it is reused.
       const pipeline = this.opts.pipeline();
-      const lookup = await store.lookup(findList(pipeline.config, post.listId).id, keys);
-      const outcome = await saves.within(lookup, () => pipeline.processPost(post));
+      const lookup = await store.lookup(pipeline.listFor(post, { list: data.list }).id, keys);
+      const outcome = await saves.within(lookup, () => pipeline.processPost(post, { list: data.list }));
       if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);
       const { list } = outcome;
       const messageId = outcome.post.messageId;
