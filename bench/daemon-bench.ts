@@ -1,6 +1,8 @@
 // Daemon figures: EXISTS→verdict and APPEND→verdict over loopback Dovecot (IDLE), posts/s through BullMQ vs replay.
 //   node --import tsx bench/daemon-bench.ts [--posts 600] [--concurrency 8] [--workers 1,2] [--live-workers 2]
-//     [--pace-ms 20] [--skip-live] [--json]
+//     [--repeat 3] [--pace-ms 20] [--keep-completed 100] [--skip-live] [--json]
+// LISTWARDEN_WORKER_LOG=FILE (and LISTWARDEN_WORKER_LOG_LEVEL) keeps the workers' logs; LISTWARDEN_WORKER_PROF=FILE
+// writes a CPU profile of each worker's measured part.
 // --workers: worker processes (`listwarden run --role worker`, one Redis) per throughput run; --live-workers: worker
 // processes beside the poller in the live run (0: one process with --role all).
 
