@@ -37,6 +37,11 @@ const cpu0 = process.cpuUsage();
 const daemon = await runDaemon({ configPath, role: 'worker', log, watchConfig: false });
 send({ type: 'ready' });
 
+// The bench gone (it exited or crashed) means nobody will ask this worker to stop: stop now rather than linger.
+process.on('disconnect', () => {
+  void daemon.stop().finally(() => process.exit(0));
+});
+
 process.on('message', (m: { type?: string }) => {
   if (m.type !== 'stop') return;
   void daemon.stop().then(async () => {
