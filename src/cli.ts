@@ -2,7 +2,7 @@
 // The `listwarden` command: wires config, stages and output; exit codes 0 ok, 1 bad usage or config, 2 nothing readable.
 // The heap flags in the first line keep replay's memory flat on archives of any size (V8 otherwise grows lazily).
 
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, configJsonSchema, loadConfig } from './config/index.js';
@@ -12,6 +12,8 @@ import { compareConfigs, renderComparisonText } from './replay/compare.js';
 import { explainPost, renderExplanationText } from './replay/explain.js';
 import { FixtureSyntaxError, renderTestRulesText, testRules } from './replay/test-rules.js';
 import { digestCommand, statsCommand } from './notify/commands.js';
+import { notifierConfigOf } from './notify/index.js';
+import { writeReplayNotices } from './notify/replay-notices.js';
 import { daemonCommands } from './daemon/commands.js';
 
 const EXIT_OK = 0;
@@ -63,6 +65,7 @@ Examples:
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))
     .option('-o, --out <file>', 'write the report here instead of stdout')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--notices-out <dir>', 'also write the alerts and digests this replay would send, as .eml and .html files')
     .option('--compare <config>', 'show the flags this other config adds and removes against --config (or the defaults), per rule')
     .addHelpText(
       'after',
@@ -78,7 +81,7 @@ Examples:
   listwarden replay --train old.mbox --format html --out report.html new.mbox
   listwarden replay --config config/tlug.yaml --compare config/tlug-new.yaml archive.mbox`,
     )
-    .action(async (archives: string[], o: { config?: string; train: string[]; format: ReplayFormat; out?: string; progress: boolean; compare?: string }) => {
+    .action(async (archives: string[], o: { config?: string; train: string[]; format: ReplayFormat; out?: string; progress: boolean; compare?: string; noticesOut?: string }) => {
       const config = await loadConfig(o.config);
       const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
       if (o.compare) {
@@ -100,8 +103,14 @@ Examples:
         format: o.format,
         out: o.out,
         progress: o.progress && process.stderr.isTTY === true,
+        keepRecords: o.noticesOut !== undefined,
         log,
       });
+      if (o.noticesOut !== undefined) {
+        mkdirSync(o.noticesOut, { recursive: true });
+        const n = await writeReplayNotices(result.records, { config: notifierConfigOf(config), outDir: o.noticesOut });
+        process.stderr.write(`notices: ${n.alerts} alert(s) and ${n.digests} digest(s) written to ${o.noticesOut}\n`);
+      }
       process.stderr.write(result.summary.toText());
       if (result.exitCode === 2) process.stderr.write('Nothing could be read from the archive(s): check the paths and formats.\n');
       process.exitCode = result.exitCode;

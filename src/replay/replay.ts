@@ -28,6 +28,8 @@ export interface ReplayOptions {
   out?: string;
   /** Show a progress bar (on a TTY). */
   progress?: boolean;
+  /** Also keep every flag in the result's records (e.g. to render notices), whatever the format. */
+  keepRecords?: boolean;
   log: Logger;
 }
 
@@ -136,7 +138,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   try {
     for await (const rec of replayFlags(config, opts.archives, summary, { log, profiles, onPost })) {
       if (opts.format === 'json') await write(stream, JSON.stringify(rec) + '\n');
-      else records.push(rec);
+      if (opts.format !== 'json' || opts.keepRecords) records.push(rec);
     }
   } finally {
     bar?.stop();

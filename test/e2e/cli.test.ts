@@ -142,3 +142,15 @@ test('cli: replay --compare shows what a config change adds and removes per rule
   assert.match(r.stdout, /no-crypto-shilling\s+1\s+0/);
   assert.match(r.stdout, /^\+ no-crypto-shilling .*<fs-1@rlug\.example\.org>/m);
 });
+
+test('cli: replay --notices-out writes the alerts and the digest it would send', () => {
+  const dir = join(tmp, 'notices');
+  const r = lw(['replay', '--config', 'examples/rlug.yaml', '--format', 'json', '--out', join(tmp, 'n.jsonl'), '--notices-out', dir, 'examples/rlug.mbox']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /notices: 2 alert\(s\) and 1 digest\(s\)/);
+  const alert = readFileSync(join(dir, 'alert-0001.eml'), 'utf8');
+  assert.match(alert, /^Subject: .*listwarden/m);
+  assert.match(alert, /^In-Reply-To: <lw-thread\./m);
+  const digest = readFileSync(join(dir, 'digest-rlug.html'), 'utf8');
+  assert.match(digest, /off-topic-thread/);
+});
