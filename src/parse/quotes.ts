@@ -412,6 +412,17 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
     setAuthor(1, author);
   };
 
+  /** A forwarded/original-message region starts after line `at`; a header block right after names its author. */
+  const openRegionAfter = (at: number): void => {
+    enterRegion(undefined);
+    const n = nextNonBlank(lines, at + 1);
+    if (n < 0) return;
+    const hb = headerBlockAt(lines, n, false);
+    if (hb > 0) {
+      setAuthor(1, authorFromFromLine(FROM_RE.exec(lines[n]!.raw)![1]!));
+      regionHeaderUntil = n + hb - 1;
+    }
+  };
   for (let i = 0; i < lines.length; i++) {
     let l = lines[i]!;
     if (l.blank) continue;
@@ -483,15 +494,7 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
 
     // Unquoted line.
     if (raw.startsWith(REGION_MARK)) {
-      enterRegion(undefined);
-      const n = nextNonBlank(lines, i + 1);
-      if (n >= 0) {
-        const hb = headerBlockAt(lines, n, false);
-        if (hb > 0) {
-          setAuthor(1, authorFromFromLine(FROM_RE.exec(lines[n]!.raw)![1]!));
-          regionHeaderUntil = n + hb - 1;
-        }
-      }
+      openRegionAfter(i);
       continue;
     }
     if (raw.startsWith(ATTRIBUTION_MARK)) {
@@ -505,15 +508,7 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
     if (raw.length <= MAX_PATTERN_LINE) {
       if (SEPARATOR_RE.test(raw) || FORWARD_LINE_RE.test(raw)) {
         labels[i] = { kind: 'attribution', text: raw.trim() };
-        enterRegion(undefined);
-        const n = nextNonBlank(lines, i + 1);
-        if (n >= 0) {
-          const hb = headerBlockAt(lines, n, false);
-          if (hb > 0) {
-            setAuthor(1, authorFromFromLine(FROM_RE.exec(lines[n]!.raw)![1]!));
-            regionHeaderUntil = n + hb - 1;
-          }
-        }
+        openRegionAfter(i);
         continue;
       }
       if (UNDERSCORE_RULE_RE.test(raw)) {
