@@ -2,6 +2,7 @@
 
 import { hash32 } from './features.js';
 import { WordTable } from '../word-table.js';
+import { jaSegments } from '../ja-segments.js';
 
 export type TokenKind = 'word' | 'ja' | 'break' | 'comma' | 'emoji';
 
@@ -102,13 +103,6 @@ function codePointAt(text: string, i: number): number {
 }
 
 const width = (cp: number): number => (cp >= 0x10000 ? 2 : 1);
-
-let segmenter: Intl.Segmenter | undefined;
-function jaSegmenter(): Intl.Segmenter {
-  // Built once: constructing a Segmenter costs far more than using one.
-  segmenter ??= new Intl.Segmenter('ja', { granularity: 'word' });
-  return segmenter;
-}
 
 export function normWord(s: string): string {
   let n = s.toLowerCase();
@@ -284,9 +278,10 @@ function scan(text: string): void {
       i = end;
     } else if (k & JA) {
       const end = runEnd(text, i, JA);
-      for (const seg of jaSegmenter().segment(text.slice(start, end))) {
+      for (const seg of jaSegments(text, start, end)) {
         const s = start + seg.index;
-        put(seg.segment, seg.segment, s, s + seg.segment.length, 'ja', hash32(seg.segment) | 0);
+        seg.hash ??= hash32(seg.segment) | 0;
+        put(seg.segment, seg.segment, s, s + seg.segment.length, 'ja', seg.hash);
       }
       i = end;
     } else if (k & BREAK) {

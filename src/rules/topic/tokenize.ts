@@ -3,6 +3,7 @@
 import { isStopword } from './stopwords.js';
 import { WordTable } from '../word-table.js';
 import { wordTokens } from '../analysis.js';
+import { jaSegments } from '../ja-segments.js';
 
 export interface TopicToken {
   /** The normalized form the profile is keyed by (lower-cased, lightly stemmed; Japanese as segmented). */
@@ -19,9 +20,6 @@ export interface TopicToken {
 //   | ([\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F]+)
 const DIGITS = /^[0-9]+$/;
 const HIRAGANA = /^[\u3040-\u309F]+$/;
-
-// One segmenter for the process: building it is the costly part; segmenting a short run is cheap.
-const segmenter = new Intl.Segmenter('ja', { granularity: 'word' });
 
 /** Lower-cases and strips common English suffixes, so "packages", "packaging" and "packaged" meet. */
 export function stem(word: string): string {
@@ -99,7 +97,7 @@ function scanRange(text: string, from: number, to: number, emit: (term: string, 
       const start = i;
       i++;
       while (i < len && isJapaneseUnit(text.charCodeAt(i))) i++;
-      for (const seg of segmenter.segment(text.slice(start, i))) {
+      for (const seg of jaSegments(text, start, i)) {
         if (!seg.isWordLike) continue;
         const w = seg.segment;
         // Lone characters and short hiragana words are particles and endings, not topics.
