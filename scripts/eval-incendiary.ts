@@ -13,6 +13,9 @@ import { ownTextOf, splitBody } from '../src/parse/index.js';
 import type { Thread } from '../src/model/thread.js';
 import type { RuleContext, Rule } from '../src/rules/types.js';
 import { INCENDIARY_LEVELS, createIncendiaryRule, incendiaryLanguage } from '../src/rules/incendiary-language.js';
+import { findHits } from '../src/rules/incendiary/lexical.js';
+import { compileLexicon } from '../src/rules/incendiary/lexicon.js';
+import { tokenize } from '../src/rules/incendiary/tokens.js';
 import { attackClass, featurize, foldOf, readJsonl, train, type LabelledText } from '../src/rules/incendiary/train.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +56,9 @@ function wrap(id: string, text: string): Post {
   };
 }
 
+/** The words the rule scores: the text's own part, as wrap() hands it to the rule. */
+const scoredText = (text: string): string => ownTextOf(splitBody(text));
+
 const thread: Thread = { id: 't', list: 'eval', subject: '', normalizedSubject: '', posts: [], postCount: 0, participants: {}, flagged: {} };
 const ctx = { settings: { enabled: true, options: {} } } as unknown as RuleContext;
 
@@ -76,11 +82,12 @@ function prf(scores: number[], gold: boolean[], t: number): Figures {
   const r = tp + fn ? tp / (tp + fn) : 0;
   return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, tp, fp, fn };
 }
-function bestF1(scores: number[], gold: boolean[]): { t: number; f: Figures } {
+function bestF1(scores: number[], gold: boolean[], minPrecision = 0): { t: number; f: Figures } {
   let best = { t: 0, f: prf(scores, gold, 0) };
+  if (best.f.p < minPrecision) best.f = { ...best.f, f1: 0 };
   for (let t = 0.05; t < 1; t += 0.01) {
     const f = prf(scores, gold, t);
-    if (f.f1 > best.f.f1) best = { t, f };
+    if (f.p >= minPrecision && f.f1 > best.f.f1) best = { t, f };
   }
   return best;
 }
@@ -130,11 +137,25 @@ const add = (name: string, labels: string, scores: number[], gold: boolean[], t:
   rows.push([name, labels, t.toFixed(2), f.p.toFixed(3), f.r.toFixed(3), f.f1.toFixed(3), `${f.tp}/${f.fp}/${f.fn}`, `${b.f.f1.toFixed(3)} @ ${b.t.toFixed(2)}`, note]);
 };
 
+let ceiling = '';
 {
   // Attacks vs civil comments; frustration, impatience, entitlement and irony left out of this figure (see below).
   const sub = locked.filter((r) => attackClass(r) !== 'uncivil');
   const s = oofOf(sub);
   const g = sub.map((r) => attackClass(r) === 'attack');
+  // What limits a word-based detector here: attacks whose own words hold no counted lexicon hit at all.
+  const lex = compileLexicon();
+  const hasHit = (r: LabelledText): boolean => {
+    const text = scoredText(r.text);
+    return findHits(lex, tokenize(text), text).some((h) => h.weight > 0);
+  };
+  const attacks = sub.filter((r) => attackClass(r) === 'attack');
+  const civil = sub.filter((r) => attackClass(r) === 'civil');
+  const p85 = bestF1(s, g, 0.85);
+  ceiling =
+    `Attack vs civil at any threshold with precision ≥ 0.85 (chosen in hindsight): best F1 ${p85.f.f1.toFixed(3)} (R ${p85.f.r.toFixed(3)} @ ${p85.t.toFixed(2)}). ` +
+    `${attacks.filter((r) => !hasHit(r)).length}/${attacks.length} attack comments have no lexicon hit in their own words (mockery, sarcasm, ` +
+    `insults without an insulting word, replies that need the thread to read), against ${civil.filter(hasHit).length}/${civil.length} civil comments with one.`;
   add('github-locked-issues', 'attack vs civil', s, g, ALERT, `${folds}-fold CV by issue`);
   add('github-locked-issues', 'attack vs civil', s, g, HIGH, `${folds}-fold CV by issue`);
   const all = oofOf(locked);
@@ -147,8 +168,18 @@ const add = (name: string, labels: string, scores: number[], gold: boolean[], t:
   add('github-comments-strudel', 'dataset label', s, g, ALERT, `${folds}-fold CV`);
   add('github-comments-strudel', 'dataset label', s, g, FLAG, `${folds}-fold CV`);
 }
+let toxNote = '';
 if (toxicr.length) {
   const g = toxicr.map((r) => r.label === 1);
+  // ToxiCR's label is broader than an attack: undirected profanity and grumbling ("Damn!", "this is ugly") count.
+  const lex = compileLexicon();
+  const below = toxicr.filter((r, i) => r.label === 1 && (toxScores[i] ?? 0) < ALERT);
+  const undirected = below.filter((r) => {
+    const text = scoredText(r.text);
+    const counted = findHits(lex, tokenize(text), text).filter((h) => h.weight > 0);
+    return counted.length > 0 && counted.every((h) => h.target !== 'second' && h.target !== 'third' && (h.kind === 'profanity' || h.kind === 'frustration' || h.kind === 'shouting'));
+  }).length;
+  toxNote = `ToxiCR: ${below.length}/${g.filter(Boolean).length} toxic comments stay below the alert level; ${undirected} of them have only profanity or grumbling aimed at no person (kept below alert on purpose), the other ${below.length - undirected} have no hit or only milder hits (insults about code, a word the lexicon lacks).`;
   add('toxicr-code-review', 'dataset label', toxScores, g, ALERT, 'never trained on');
   add('toxicr-code-review', 'dataset label', toxScores, g, DIGEST, 'never trained on');
   add('toxicr-code-review', 'dataset label', toxScores, g, FLAG, 'never trained on');
@@ -199,6 +230,8 @@ const table = [
 const notes = [
   '',
   `Thresholds: ${FLAG} is the rule's lowest flag (low severity); ${ALERT} is medium severity, the level this eval calls "alert" (an attack on a person); ${HIGH} is high severity (the shipped config's decide.alertAt, and alertSeverity: high); ${DIGEST} is the shipped decide.digestAt.`,
+  ceiling,
+  toxNote,
   `Frustration, impatience, entitlement and irony in github-locked-issues (${unc.length} comments): ${share(uncS, ALERT)} reach the alert level, ${share(uncS, FLAG)} get any flag.`,
   `Technical vocabulary: ${techAlerted.length}/${TECH_SENTENCES.length} written technical sentences reach the alert level, ${techFlagged.length}/${TECH_SENTENCES.length} get any flag` +
     (techFlagged.length ? ` (${techFlagged.map((t) => JSON.stringify(t)).join(', ')})` : '') +
