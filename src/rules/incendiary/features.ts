@@ -32,6 +32,16 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** fmix as an int32 (the same low bits): with a power-of-two `dim`, `fmixInt(h) & (dim - 1)` is `fmix(h) % dim`
+ * without the floating-point remainder an unsigned value above 2^31 costs. */
+function fmixInt(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 const isText = (t: Token): boolean => t.kind === 'word' || t.kind === 'ja' || t.kind === 'emoji';
 
 /**
@@ -206,6 +216,8 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     masked ??= new Uint8Array(tokens.length);
     for (let i = h.first; i <= h.last; i++) masked[i] = 1;
   }
+  const mask = dim - 1;
+  const pow2 = dim > 0 && (dim & mask) === 0;
   let prev = -1;
   let prevHash = 0;
   let you = 0;
@@ -227,11 +239,22 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
       prev = -1;
       continue;
     }
-    const n = t.norm;
-    if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
-    const h = t.hash !== undefined ? t.hash >>> 0 : hash32(n);
-    add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
-    if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
+    const info = t.word;
+    if (info !== undefined) {
+      if (info.you) you++;
+    } else {
+      const n = t.norm;
+      if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
+    }
+    // The bits of hash32(norm) as an int32: ^ and Math.imul read only those 32 bits, so this is the same arithmetic.
+    const h = t.hash !== undefined ? t.hash : hash32(t.norm) | 0;
+    if (pow2) {
+      add(fmixInt(h ^ 0x9e3779b9) & mask, 1, true);
+      if (prev >= 0) add(fmixInt(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) & mask, 1, true);
+    } else {
+      add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
+      if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
+    }
     prev = i;
     prevHash = h;
   }

@@ -28,6 +28,8 @@ export interface WordInfo {
   readonly text: string;
   readonly norm: string;
   readonly hash: number;
+  /** True for you, your, you're, u (the model counts them). */
+  readonly you: boolean;
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
   lexKey?: object;
   lexValue?: unknown;
@@ -117,7 +119,8 @@ export function normWord(s: string): string {
 const words = new WordTable<WordInfo>((text) => {
   const norm = normWord(text);
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
-  return { text, norm, hash: hash32(norm) | 0, lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
+  const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
+  return { text, norm, hash: hash32(norm) | 0, you, lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);
