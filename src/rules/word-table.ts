@@ -44,7 +44,7 @@ export class WordTable<V> {
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const key = this.keys[slot];
       if (key === undefined) break;
-      if (this.hashes[slot] === h && key.length === len && text.startsWith(key, start)) return this.values[slot] as V;
+      if (this.hashes[slot] === h && key.length === len && sameChars(key, text, start, len)) return this.values[slot] as V;
     }
     const word = text.slice(start, end);
     const value = this.compute(word);
@@ -82,4 +82,10 @@ export class WordTable<V> {
       if (key !== undefined) this.insert(hashes[i] ?? 0, key, values[i] as V);
     }
   }
+}
+
+/** key === text.slice(start, start + len), for a key of length len, compared in place (startsWith is a builtin call). */
+function sameChars(key: string, text: string, start: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
 }
