@@ -151,22 +151,26 @@ const ASCII = (() => {
   return t;
 })();
 
-// The word table's hash of the last word wordEnd scanned, valid when asciiWord says it was all ASCII letters and
+// The word table's hashes of the last word wordEnd scanned, valid when asciiWord says it was all ASCII letters and
 // digits: the common word is hashed while it is scanned, not in a second pass.
 let asciiWord = false;
 let asciiHash = 0;
+let asciiHash2 = 0;
 
 /** Where a Latin/number word that starts at `start` ends, apostrophe and star joins included. */
 function wordEnd(text: string, start: number): number {
   const len = text.length;
   let i = start;
   let h = WordTable.SEED;
+  let h2 = WordTable.SEED2;
   let plain = true;
   while (i < len) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
       if (((ASCII[c] ?? 0) & (LATIN | NUM)) === 0) break;
       h = Math.imul(h ^ c, WordTable.PRIME);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
       i++;
     } else {
       const cp = codePointAt(text, i);
@@ -177,6 +181,7 @@ function wordEnd(text: string, start: number): number {
   }
   asciiWord = plain;
   asciiHash = h;
+  asciiHash2 = h2;
   // (?:[*'’][\p{Script=Latin}]+)*: a joiner counts only when a Latin letter follows it.
   for (;;) {
     const c = text.charCodeAt(i);
@@ -276,7 +281,7 @@ function scan(text: string): void {
     const start = i;
     if (k & (LATIN | NUM)) {
       const end = wordEnd(text, i);
-      const w = asciiWord ? words.getHashed(text, start, end, asciiHash) : words.get(text, start, end);
+      const w = asciiWord ? words.getHashed(text, start, end, asciiHash, asciiHash2) : words.get(text, start, end);
       put(w.text, w.norm, start, end, 'word', w.hash, w);
       i = end;
     } else if (k & JA) {
