@@ -344,6 +344,13 @@ function identifierNearby(text: string, from: number, to: number): boolean {
 
 /** The longest run of ALL-CAPS words that reads as shouting (not an acronym, a constant or SQL). */
 function findShouting(tokens: Token[], text: string): Hit | undefined {
+  // A run needs four ALL-CAPS words of two letters or more: most posts have fewer in all, and are done here.
+  let capsWords = 0;
+  for (let i = 0; i < tokens.length && capsWords < 4; i++) {
+    const info = tokens[i]?.word;
+    if (info === undefined ? tokens[i]?.kind === 'word' && isCapsWord(tokens[i]?.text ?? '') : info.caps === 2) capsWords++;
+  }
+  if (capsWords < 4) return undefined;
   let best: { first: number; last: number; words: number; common: number; you: boolean } | undefined;
   let runFirst = -1;
   let words = 0;

@@ -30,6 +30,8 @@ export interface WordInfo {
   readonly hash: number;
   /** True for you, your, you're, u (the model counts them). */
   readonly you: boolean;
+  /** 2 when the word is ALL CAPS (/^[A-Z][A-Z']*$/) and at least two letters long, 1 when one letter, 0 otherwise. */
+  readonly caps: number;
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
   lexKey?: object;
   lexValue?: unknown;
@@ -120,10 +122,21 @@ const words = new WordTable<WordInfo>((text) => {
   const norm = normWord(text);
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
   const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
-  return { text, norm, hash: hash32(norm) | 0, you, lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
+  return { text, norm, hash: hash32(norm) | 0, you, caps: capsOf(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);
+
+/** WordInfo.caps: /^[A-Z][A-Z']*$/ and its length. */
+function capsOf(w: string): number {
+  const c0 = w.charCodeAt(0);
+  if (!(c0 >= 65 && c0 <= 90)) return 0;
+  for (let i = 1; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || c === 39)) return 0;
+  }
+  return w.length >= 2 ? 2 : 1;
+}
 
 /** True when some character repeats `len` times in a row. */
 export function hasRun(s: string, len: number): boolean {
