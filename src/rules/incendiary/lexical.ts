@@ -357,35 +357,35 @@ function findShouting(tokens: Token[], text: string): Hit | undefined {
   let common = 0;
   let you = false;
   let lastWord = -1;
-  const close = (): void => {
-    if (runFirst >= 0 && words >= 4 && common >= 2 && (!best || words > best.words)) {
-      best = { first: runFirst, last: lastWord, words, common, you };
-    }
-    runFirst = -1;
-    words = 0;
-    common = 0;
-    you = false;
-  };
-  for (let i = 0; i < tokens.length; i++) {
+  // One more than the last token, so the run still open at the end is closed like the others.
+  for (let i = 0; i <= tokens.length; i++) {
     const t = tokens[i];
-    if (!t) continue;
-    if (t.kind === 'word') {
-      // Constants and identifiers (HAVE_FPU_API_H, `NOT_FOUND`) are not shouting: their neighbours give them away.
-      const caps = isCapsWord(t.text) && !identifierNearby(text, Math.max(0, t.start - 1), Math.min(text.length, t.end + 1));
-      if (caps) {
-        if (runFirst < 0) runFirst = i;
-        lastWord = i;
-        if (t.text.length >= 2) words++;
-        if (SHOUT_COMMON.has(t.text)) common++;
-        if (t.text === 'YOU' || t.text === 'YOUR') you = true;
-        continue;
+    let closes = t === undefined;
+    if (t !== undefined) {
+      if (t.kind === 'word') {
+        const caps = t.word !== undefined ? t.word.caps !== 0 : isCapsWord(t.text);
+        // Constants and identifiers (HAVE_FPU_API_H, `NOT_FOUND`) are not shouting: their neighbours give them away.
+        if (caps && !identifierNearby(text, Math.max(0, t.start - 1), Math.min(text.length, t.end + 1))) {
+          if (runFirst < 0) runFirst = i;
+          lastWord = i;
+          if (t.text.length >= 2) words++;
+          if (SHOUT_COMMON.has(t.text)) common++;
+          if (t.text === 'YOU' || t.text === 'YOUR') you = true;
+          continue;
+        }
+        closes = true;
+      } else if (t.kind === 'break' && t.text.includes('\n')) {
+        closes = true;
       }
-      close();
-    } else if (t.kind === 'break' && t.text.includes('\n')) {
-      close();
+    }
+    if (closes && runFirst >= 0) {
+      if (words >= 4 && common >= 2 && (!best || words > best.words)) best = { first: runFirst, last: lastWord, words, common, you };
+      runFirst = -1;
+      words = 0;
+      common = 0;
+      you = false;
     }
   }
-  close();
   if (!best) return undefined;
   const a = tokens[best.first];
   const b = tokens[best.last];
