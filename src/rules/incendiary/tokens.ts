@@ -30,6 +30,8 @@ export interface WordInfo {
   readonly hash: number;
   /** True for you, your, you're, u (the model counts them). */
   readonly you: boolean;
+  /** True when the word has no joined part (no ', ’ or *): "dont" and "f" are plain, "don't" and "f*ck" are not. */
+  readonly plain: boolean;
   /** 2 when the word is ALL CAPS (/^[A-Z][A-Z']*$/) and at least two letters long, 1 when one letter, 0 otherwise. */
   readonly caps: number;
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
@@ -122,7 +124,7 @@ const words = new WordTable<WordInfo>((text) => {
   const norm = normWord(text);
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
   const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
-  return { text, norm, hash: hash32(norm) | 0, you, caps: capsOf(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
+  return { text, norm, hash: hash32(norm) | 0, you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);

@@ -134,15 +134,16 @@ export function scanOwnTopicTokens(
   let scannedTo = 0;
   for (const t of wordTokens(text)) {
     if (t.kind !== 'word' || t.start < scannedTo) continue;
-    let e = t.start;
-    let joined = false;
-    for (; e < len; e++) {
-      const c = text.charCodeAt(e);
-      if (c === 39 || c === 42) joined = true;
-      else if (!isLatinUnit(c)) break;
-    }
     const info = t.word;
-    if (joined || e !== t.end || info === undefined) {
+    // In ASCII text a word token ends where [A-Za-z0-9] ends: it is one topic word when it has no ' or * and none
+    // follows it (else the stretch of [A-Za-z0-9'*] around it is scanned as the topic scan reads it).
+    const after = text.charCodeAt(t.end);
+    if (info === undefined || !info.plain || after === 39 || after === 42) {
+      let e = t.start;
+      for (; e < len; e++) {
+        const c = text.charCodeAt(e);
+        if (c !== 39 && c !== 42 && !isLatinUnit(c)) break;
+      }
       scanRange(text, t.start, e, weighed);
       scannedTo = e;
       continue;
