@@ -32,6 +32,11 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** A word's unigram feature hash from its hash32(norm): `unigramHash(h) & (dim - 1)` is its index in a 2^k model. */
+export function unigramHash(h: number): number {
+  return fmixInt(h ^ 0x9e3779b9);
+}
+
 /** fmix as an int32 (the same low bits): with a power-of-two `dim`, `fmixInt(h) & (dim - 1)` is `fmix(h) % dim`
  * without the floating-point remainder an unsigned value above 2^31 costs. */
 function fmixInt(h: number): number {
@@ -249,7 +254,7 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     // The bits of hash32(norm) as an int32: ^ and Math.imul read only those 32 bits, so this is the same arithmetic.
     const h = t.hash !== undefined ? t.hash : hash32(t.norm) | 0;
     if (pow2) {
-      add(fmixInt(h ^ 0x9e3779b9) & mask, 1, true);
+      add((info !== undefined ? info.uni : fmixInt(h ^ 0x9e3779b9)) & mask, 1, true);
       if (prev >= 0) add(fmixInt(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) & mask, 1, true);
     } else {
       add(fmix(h ^ 0x9e3779b9) % dim, 1, true);

@@ -1,6 +1,6 @@
 // Tokenizer for the incendiary detector: Latin words and clause breaks by a char-code scan, Japanese runs by Intl.Segmenter.
 
-import { hash32 } from './features.js';
+import { hash32, unigramHash } from './features.js';
 import { WordTable } from '../word-table.js';
 import { jaSegments } from '../ja-segments.js';
 
@@ -32,6 +32,8 @@ export interface WordInfo {
   readonly you: boolean;
   /** True when the word has no joined part (no ', ’ or *): "dont" and "f" are plain, "don't" and "f*ck" are not. */
   readonly plain: boolean;
+  /** The model's unigram hash of the word (features.ts: fmix of hash ^ its constant), as an int32. */
+  readonly uni: number;
   /** 2 when the word is ALL CAPS (/^[A-Z][A-Z']*$/) and at least two letters long, 1 when one letter, 0 otherwise. */
   readonly caps: number;
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
@@ -124,7 +126,8 @@ const words = new WordTable<WordInfo>((text) => {
   const norm = normWord(text);
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
   const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
-  return { text, norm, hash: hash32(norm) | 0, you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
+  const hash = hash32(norm) | 0;
+  return { text, norm, hash, uni: unigramHash(hash), you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);
@@ -165,6 +168,9 @@ const ASCII = (() => {
   for (let c = 0; c < 0x80; c++) t[c] = classify(c);
   return t;
 })();
+
+/** The one-character strings of ASCII, so a one-character token needs no slice. */
+const ONE_CHAR: readonly string[] = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c));
 
 // The word table's hashes of the last word wordEnd scanned, valid when asciiWord says it was all ASCII letters and
 // digits: the common word is hashed while it is scanned, not in a second pass.
@@ -308,12 +314,20 @@ function scan(text: string): void {
       }
       i = end;
     } else if (k & BREAK) {
+      // Most breaks are one ASCII character ("." before a space, "\n"): their one-character string, looked up.
+      const next = i + 1 < len ? text.charCodeAt(i + 1) : 0x20;
+      if (c < 0x80 && next < 0x80 && ((ASCII[next] ?? 0) & BREAK) === 0) {
+        const b = ONE_CHAR[c] as string;
+        put(b, b, start, start + 1, 'break', 0);
+        i = start + 1;
+        continue;
+      }
       const end = runEnd(text, i, BREAK);
       const b = breaks.get(text, start, end);
       put(b, b, start, end, 'break', 0);
       i = end;
     } else if (k & COMMA) {
-      const b = text.slice(start, start + 1);
+      const b = c < 0x80 ? (ONE_CHAR[c] as string) : text.slice(start, start + 1);
       put(b, ',', start, start + 1, 'comma', 0);
       i = start + 1;
     } else if (k & EMOJI) {
