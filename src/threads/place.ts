@@ -45,8 +45,15 @@ function newThread(id: string, list: string, post: Post): Thread {
 
 async function findThread(post: Post, list: string, store: ThreadStore, cfg: ThreadsConfig, subjectKey: string)
   : Promise<{ thread?: Thread; id?: string; how: Placement['how'] }> {
-  const parents = [post.inReplyTo, ...[...post.references].reverse()].filter((p): p is string => !!p);
-  for (const parent of parents) {
+  // In-Reply-To, then References nearest first (empty ones skipped).
+  const refs = post.references;
+  let parents = 0;
+  let farthest: string | undefined;
+  for (let i = -1; i < refs.length; i++) {
+    const parent = i < 0 ? post.inReplyTo : refs[refs.length - 1 - i];
+    if (!parent) continue;
+    parents += 1;
+    farthest = parent;
     const id = await store.threadOfMessage(list, parent);
     if (!id) continue;
     const thread = await store.get(list, id);
@@ -56,13 +63,13 @@ async function findThread(post: Post, list: string, store: ThreadStore, cfg: Thr
     return { thread, id, how: 'reply-headers' };
   }
   if (post.wasSubject !== undefined) return { how: 'new' };
-  const root = post.references[0] ?? (parents.length ? parents[parents.length - 1] : undefined);
+  const root = refs[0] ?? farthest;
   if (root) {
     // The root itself was never seen (the archive starts mid-thread): threads are named after it anyway.
     const existing = await store.get(list, root);
     if (existing) return { thread: existing, id: root, how: 'root-reference' };
   }
-  const looksLikeReply = parents.length > 0 || REPLY_MARKER.test(post.subject);
+  const looksLikeReply = parents > 0 || REPLY_MARKER.test(post.subject);
   if (looksLikeReply && subjectKey) {
     const id = await store.threadOfSubject(list, subjectKey);
     const thread = id ? await store.get(list, id) : undefined;
