@@ -39,51 +39,75 @@ export class RuleRunner {
     const flags: Flag[] = [];
     const failures: RuleFailure[] = [];
     const current = thread.posts[thread.posts.length - 1];
-    const active = runs.filter(({ rule }) => {
-      const left = this.skipping.get(rule.id);
-      if (left === undefined) return true;
-      if (left <= 0) {
-        this.skipping.delete(rule.id);
-        this.overruns.set(rule.id, OVERRUNS_BEFORE_DISABLE - 1); // one more overrun skips it again
-        return true;
-      }
-      this.skipping.set(rule.id, left - 1);
-      failures.push({ rule: rule.id, kind: 'disabled', message: `skipped: ${OVERRUNS_BEFORE_DISABLE} runs in a row over ${this.budgetMs} ms` });
-      return false;
-    });
+    const active = this.skipping.size === 0 ? runs : this.activeOf(runs, failures);
+    // One clock reading per rule: each rule's end is the next one's start.
+    let start = performance.now();
     for (const { rule, ctx } of active) {
       if (!rule.measure) continue;
-      const value = this.guard(rule, failures, () => rule.measure?.(post, thread, ctx));
-      if (current && typeof value === 'number' && Number.isFinite(value)) current.signals[rule.id] = value;
+      let value: number | undefined;
+      let threw = false;
+      try {
+        value = rule.measure(post, thread, ctx);
+      } catch (err) {
+        threw = true;
+        this.threw(rule, failures, err);
+      }
+      start = this.timed(rule, failures, start);
+      if (!threw && current && typeof value === 'number' && Number.isFinite(value)) current.signals[rule.id] = value;
     }
     for (const { rule, ctx } of active) {
-      const found = this.guard(rule, failures, () => rule.check(post, thread, ctx));
-      if (Array.isArray(found)) flags.push(...found.map((f) => sanitizeFlag(f, rule)));
+      let found: Flag[] | undefined;
+      try {
+        found = rule.check(post, thread, ctx);
+      } catch (err) {
+        this.threw(rule, failures, err);
+      }
+      start = this.timed(rule, failures, start);
+      if (Array.isArray(found)) for (const f of found) flags.push(sanitizeFlag(f, rule));
     }
     return { flags, failures };
   }
 
-  private guard<T>(rule: Rule, failures: RuleFailure[], fn: () => T): T | undefined {
-    const start = performance.now();
-    try {
-      return fn();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ rule: rule.id, err: { message } }, 'rule threw; the other rules go on');
-      failures.push({ rule: rule.id, kind: 'threw', message });
-      return undefined;
-    } finally {
-      const ms = performance.now() - start;
-      if (ms > this.budgetMs) {
-        const n = (this.overruns.get(rule.id) ?? 0) + 1;
-        this.overruns.set(rule.id, n);
-        if (n >= OVERRUNS_BEFORE_DISABLE) this.skipping.set(rule.id, SKIP_POSTS);
-        this.log.warn({ rule: rule.id, ms: Math.round(ms), budgetMs: this.budgetMs, overruns: n }, 'rule ran over its budget');
-        failures.push({ rule: rule.id, kind: 'over-budget', message: `took ${Math.round(ms)} ms (budget ${this.budgetMs} ms)` });
+  /** The runs not being skipped, counting down the skipped ones. */
+  private activeOf(runs: RuleRun[], failures: RuleFailure[]): RuleRun[] {
+    const active: RuleRun[] = [];
+    for (const run of runs) {
+      const id = run.rule.id;
+      const left = this.skipping.get(id);
+      if (left === undefined) {
+        active.push(run);
+      } else if (left <= 0) {
+        this.skipping.delete(id);
+        this.overruns.set(id, OVERRUNS_BEFORE_DISABLE - 1); // one more overrun skips it again
+        active.push(run);
       } else {
-        this.overruns.delete(rule.id);
+        this.skipping.set(id, left - 1);
+        failures.push({ rule: id, kind: 'disabled', message: `skipped: ${OVERRUNS_BEFORE_DISABLE} runs in a row over ${this.budgetMs} ms` });
       }
     }
+    return active;
+  }
+
+  private threw(rule: Rule, failures: RuleFailure[], err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.log.error({ rule: rule.id, err: { message } }, 'rule threw; the other rules go on');
+    failures.push({ rule: rule.id, kind: 'threw', message });
+  }
+
+  /** Books the time since `start` against the rule's budget; returns the time now. */
+  private timed(rule: Rule, failures: RuleFailure[], start: number): number {
+    const end = performance.now();
+    const ms = end - start;
+    if (ms > this.budgetMs) {
+      const n = (this.overruns.get(rule.id) ?? 0) + 1;
+      this.overruns.set(rule.id, n);
+      if (n >= OVERRUNS_BEFORE_DISABLE) this.skipping.set(rule.id, SKIP_POSTS);
+      this.log.warn({ rule: rule.id, ms: Math.round(ms), budgetMs: this.budgetMs, overruns: n }, 'rule ran over its budget');
+      failures.push({ rule: rule.id, kind: 'over-budget', message: `took ${Math.round(ms)} ms (budget ${this.budgetMs} ms)` });
+    } else if (this.overruns.size !== 0) {
+      this.overruns.delete(rule.id);
+    }
+    return end;
   }
 }
 
