@@ -8,12 +8,13 @@ import type { Thread } from '../model/thread.js';
 const ACTION_RANK: Record<Action, number> = { ignore: 0, digest: 1, alert: 2 };
 
 export function isTrustedSender(address: string | undefined, trusted: readonly string[]): boolean {
-  if (!address) return false;
+  if (!address || trusted.length === 0) return false;
   const a = address.toLowerCase();
-  return trusted.some((t) => {
+  for (const t of trusted) {
     const w = t.toLowerCase();
-    return w.startsWith('@') ? a.endsWith(w) : a === w;
-  });
+    if (w.startsWith('@') ? a.endsWith(w) : a === w) return true;
+  }
+  return false;
 }
 
 export interface DecideInput {
@@ -35,6 +36,8 @@ export function actionFor(flag: Flag, alertAt: number, digestAt: number, alertSe
 
 export function decide({ config, list, post, thread, flags, thresholds }: DecideInput): Verdict {
   const verdict: Verdict = { list: list.id, messageId: post.messageId, threadId: thread.id, action: 'ignore', flags: [], suppressed: 0 };
+  // Most posts raise no flag: nothing to weigh.
+  if (flags.length === 0) return verdict;
   if (isTrustedSender(post.from.address, config.decide.trustedSenders)) {
     verdict.suppressed = flags.length;
     return verdict;

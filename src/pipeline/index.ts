@@ -1,7 +1,7 @@
 // parse → threads → rules → decide for one post: the stages replay and the daemon's workers share.
 
 import type { Logger } from 'pino';
-import type { Config, ListConfig } from '../config/types.js';
+import type { Config, ListConfig, RuleSettings } from '../config/types.js';
 import { findList, resolveRuleSettings } from '../config/index.js';
 import type { Post } from '../model/post.js';
 import { parsePost, UnreadableMailError } from '../parse/index.js';
@@ -53,6 +53,11 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
   const runner = new RuleRunner(config.ruleBudgetMs, log);
   const topCustom = compileCustomRules(config.custom);
   const runsByList = new Map<string, RuleRun[]>();
+  // Per list: each rule's resolved thresholds, read by decide for every flag (the config does not change under a pipeline).
+  const thresholdsByList = new Map<string, (rule: string) => RuleSettings>();
+  // The list of the last List-Id header seen: posts come in runs from one list, and findList parses the header.
+  let lastListId: string | undefined;
+  let lastList: ListConfig | undefined;
 
   function rulesFor(list: ListConfig): RuleRun[] {
     let runs = runsByList.get(list.id);
@@ -68,8 +73,33 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
     return runs;
   }
 
+  function thresholdsFor(list: ListConfig): (rule: string) => RuleSettings {
+    let fn = thresholdsByList.get(list.id);
+    if (!fn) {
+      const resolved = new Map<string, RuleSettings>();
+      fn = (rule) => {
+        let settings = resolved.get(rule);
+        if (!settings) {
+          settings = resolveRuleSettings(config, list, rule);
+          resolved.set(rule, settings);
+        }
+        return settings;
+      };
+      thresholdsByList.set(list.id, fn);
+    }
+    return fn;
+  }
+
   function listFor(post: Post, o?: ProcessOptions): ListConfig {
-    return (o?.list !== undefined ? config.lists.find((l) => l.id === o.list) : undefined) ?? findList(config, post.listId);
+    if (o?.list !== undefined) {
+      const named = config.lists.find((l) => l.id === o.list);
+      if (named) return named;
+    }
+    if (lastList === undefined || post.listId !== lastListId) {
+      lastList = findList(config, post.listId);
+      lastListId = post.listId;
+    }
+    return lastList;
   }
 
   async function processPost(post: Post, o?: ProcessOptions): Promise<PostOutcome> {
@@ -88,7 +118,7 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
         post,
         thread: placed.thread,
         flags,
-        thresholds: (rule) => resolveRuleSettings(config, list, rule),
+        thresholds: thresholdsFor(list),
       });
       try {
         await store.save(placed.thread, post.messageId, placed.subjectKey, placed.expectedPostCount);

@@ -44,9 +44,12 @@ export interface HeatState {
   aimed: number;
 }
 
+const ascending = (a: number, b: number): number => a - b;
+
+/** The median of `xs`, which it sorts in place. */
 function median(xs: number[]): number | undefined {
   if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.sort(ascending);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
@@ -55,17 +58,15 @@ function median(xs: number[]): number | undefined {
 export function heatOf(posts: ThreadPost[], opts: ThreadHeatOptions = DEFAULT_HEAT): HeatState {
   const win = posts.slice(-opts.window);
   const n = win.length;
-  const score = (p: ThreadPost): number => p.signals[INCENDIARY_ID] ?? 0;
-  const aimedAt = (p: ThreadPost): number => p.signals[HEAT_RULE_ID] ?? 0;
 
   let heat = 0;
   let hot = 0;
-  win.forEach((p, i) => {
-    const s = score(p);
-    if (s < opts.hotAt) return;
+  for (let i = 0; i < n; i++) {
+    const s = scoreOf(win[i]!);
+    if (s < opts.hotAt) continue;
     hot++;
     heat += s * DECAY ** (n - 1 - i);
-  });
+  }
   const accumulated = hot >= 2 ? 1 - Math.exp(-heat / HEAT_SCALE) : 0;
 
   // Two people trading replies: the last posts alternate between exactly two authors.
@@ -93,10 +94,16 @@ export function heatOf(posts: ThreadPost[], opts: ThreadHeatOptions = DEFAULT_HE
     const first = tail[0];
     const second = tail[1];
     if (first && second) pair = [first.author, second.author];
-    const scores = tail.map(score);
+    const scores = tail.map(scoreOf);
     const half = Math.floor(scores.length / 2);
-    const early = scores.slice(0, half).reduce((a, b) => a + b, 0) / half;
-    const late = scores.slice(half).reduce((a, b) => a + b, 0) / (scores.length - half);
+    let earlySum = 0;
+    let lateSum = 0;
+    for (let i = 0; i < scores.length; i++) {
+      if (i < half) earlySum += scores[i]!;
+      else lateSum += scores[i]!;
+    }
+    const early = earlySum / half;
+    const late = lateSum / (scores.length - half);
     const tailGaps: number[] = [];
     for (let i = 1; i < tail.length; i++) {
       const a = tail[i - 1]?.at;
@@ -113,25 +120,26 @@ export function heatOf(posts: ThreadPost[], opts: ThreadHeatOptions = DEFAULT_HE
   }
 
   // Posts aimed at the reader, growing: more of them in the later half of the window than the earlier.
-  const aimedFlags = win.map((p) => aimedAt(p) >= 0.3);
-  const aimed = aimedFlags.filter(Boolean).length;
   const h = Math.floor(n / 2);
-  const earlyAimed = aimedFlags.slice(0, h).filter(Boolean).length;
-  const lateAimed = aimedFlags.slice(h).filter(Boolean).length;
+  let earlyAimed = 0;
+  let lateAimed = 0;
+  for (let i = 0; i < n; i++) {
+    if ((win[i]!.signals[HEAT_RULE_ID] ?? 0) < 0.3) continue;
+    if (i < h) earlyAimed++;
+    else lateAimed++;
+  }
+  const aimed = earlyAimed + lateAimed;
   const secondPerson = aimed >= 2 && lateAimed > earlyAimed ? Math.min(1, (lateAimed / Math.max(1, n - h)) * 0.9) : 0;
 
   const total = 1 - (1 - accumulated) * (1 - exchange) * (1 - secondPerson);
-  return {
-    score: total,
-    parts: { accumulated, exchange, secondPerson },
-    hot,
-    window: n,
-    ...(pair ? { pair } : {}),
-    ...(paceMs !== undefined ? { paceMs } : {}),
-    ...(rise ? { rise } : {}),
-    aimed,
-  };
+  const st: HeatState = { score: total, parts: { accumulated, exchange, secondPerson }, hot, window: n, aimed };
+  if (pair) st.pair = pair;
+  if (paceMs !== undefined) st.paceMs = paceMs;
+  if (rise) st.rise = rise;
+  return st;
 }
+
+const scoreOf = (p: ThreadPost): number => p.signals[INCENDIARY_ID] ?? 0;
 
 /**
  * True when heatOf(posts) is 0 and so reaches no level: no post in the window is hot (accumulation needs two, and a
