@@ -127,6 +127,7 @@ export function formatFailed(f: FailedPost[]): string {
       .map(
         (p) =>
           `${p.jobId}  ${p.list}  ${p.messageId ?? '(no Message-ID)'}  ${p.source.mailbox} uid ${p.source.uid}` +
+          `${p.batch ? `  (one of a batch of ${p.batch}: retry re-queues them all)` : ''}` +
           `  tries ${p.attempts}${p.failedAt ? `  ${new Date(p.failedAt).toISOString()}` : ''}\n    ${p.reason}`,
       )
       .join('\n') + `\n${f.length} failed post(s); \`listwarden retry --config <file> [job-id…]\` re-queues them.\n`

@@ -74,63 +74,118 @@ export interface Lookup {
 }
 
 /**
- * KEYS: message index, subject index. ARGV: thread key prefix, messageId, subjectKey ('' = none), root ('' = none),
- * then the parents nearest first. Returns {1, own thread id} when the post is placed already, else
- * {0, thread id per parent up to the first found ('' = none), subject's thread id, {thread id, json, …}} with the
- * threads of the first found parent, the root, the subject, and the one named after the post (a root arriving after
- * its replies joins it). Thread keys are built here from the prefix, as BullMQ's scripts build job keys: on Redis
- * Cluster this needs a `{hash-tag}` prefix (every key in one slot).
+ * The lookups of a run of posts in one script. KEYS: per post, its list's message index and subject index. ARGV: per
+ * post, thread key prefix, messageId, subjectKey ('' = none), root ('' = none), the number of parents, then the
+ * parents nearest first. Returns per post {1, own thread id} when the post is placed already, else {0, thread id per
+ * parent up to the first found ('' = none), subject's thread id, {thread id, json, …}} with the threads of the first
+ * found parent, the root, the subject, and the one named after the post (a root arriving after its replies joins
+ * it); a thread already returned for an earlier post of the run is not returned again. Thread keys are built here
+ * from the prefix, as BullMQ's scripts build job keys: on Redis Cluster this needs a `{hash-tag}` prefix (every key
+ * in one slot).
  */
 const LOOKUP = new LuaScript(`
-local own = redis.call('HGET', KEYS[1], ARGV[2])
-if own then return {1, own} end
-local parents = {}
-local found = false
-for i = 5, #ARGV do
-  local t = redis.call('HGET', KEYS[1], ARGV[i])
-  parents[#parents + 1] = t or ''
-  if t then found = t break end
+local out = {}
+local sent = {}
+local a = 1
+for p = 1, #KEYS / 2 do
+  local msgs, subjs = KEYS[2 * p - 1], KEYS[2 * p]
+  local prefix, id, subjKey, root, np = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 4])
+  local first = a + 5
+  a = first + np
+  local own = redis.call('HGET', msgs, id)
+  if own then
+    out[p] = {1, own}
+  else
+    local parents = {}
+    local found = false
+    for i = first, first + np - 1 do
+      local t = redis.call('HGET', msgs, ARGV[i])
+      parents[#parents + 1] = t or ''
+      if t then found = t break end
+    end
+    local subj = ''
+    if subjKey ~= '' then subj = redis.call('HGET', subjs, subjKey) or '' end
+    local threads = {}
+    local function add(tid)
+      if tid == '' or sent[prefix .. tid] then return end
+      sent[prefix .. tid] = true
+      threads[#threads + 1] = tid
+      threads[#threads + 1] = redis.call('HGET', prefix .. tid, 'json') or ''
+    end
+    if found then add(found) end
+    add(root)
+    add(subj)
+    add(id)
+    out[p] = {0, parents, subj, threads}
+  end
 end
-local subj = ''
-if ARGV[3] ~= '' then subj = redis.call('HGET', KEYS[2], ARGV[3]) or '' end
-local threads = {}
-local seen = {}
-local function add(id)
-  if id == '' or seen[id] then return end
-  seen[id] = true
-  threads[#threads + 1] = id
-  threads[#threads + 1] = redis.call('HGET', ARGV[1] .. id, 'json') or ''
-end
-if found then add(found) end
-add(ARGV[4])
-add(subj)
-add(ARGV[2])
-return {0, parents, subj, threads}
+return out
 `);
 
+type LookupReply = [1, string] | [0, string[], string, string[]];
+
 /**
- * KEYS: thread, message index, subject index, verdict hash, verdict stream.
- * ARGV: expected post count, thread json, new post count, messageId, threadId, subjectKey, verdict json ('' = none),
- * ttl seconds, stream max length, list, action.
- * Returns 1 saved, 0 verdict already recorded (nothing written), -1 the thread moved on (conflict).
+ * Commits the saves of a run of posts, in order, each with its verdict, in one atomic step.
+ * KEYS: the verdict stream, then per post: thread, message index, subject index, verdict hash.
+ * ARGV: ttl seconds, stream max length, then per post: expected post count, thread json, new post count, messageId,
+ * threadId, subjectKey, verdict json ('' = a plain save, no verdict), list, action.
+ * Returns per post: 1 saved, 0 verdict already recorded (nothing written), -1 the thread moved on (conflict), -2 not
+ * tried because an earlier post of the run on the same thread was not saved (it was placed on top of that one).
+ * A post's thread is checked against what is in Redis after the earlier posts of the run, so posts of one thread in
+ * one run chain; a stale one and every later one on its thread are refused, the others are saved.
  * The stream entry names the verdict (list, message, thread, action); the whole record is in the verdict hash.
  */
-const SAVE = new LuaScript(`
-local cur = redis.call('HGET', KEYS[1], 'n')
-local curN = 0
-if cur then curN = tonumber(cur) end
-if curN ~= tonumber(ARGV[1]) then return -1 end
-if ARGV[7] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'json', ARGV[2], 'n', ARGV[3])
-if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[8]) end
-redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[3], ARGV[6], ARGV[5]) end
-if ARGV[7] ~= '' then
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[7])
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*', 'list', ARGV[10], 'messageId', ARGV[4], 'threadId', ARGV[5], 'action', ARGV[11])
+const COMMIT = new LuaScript(`
+local ttl = tonumber(ARGV[1])
+local out = {}
+local broken = {}
+local n = (#KEYS - 1) / 4
+for i = 0, n - 1 do
+  local k = 2 + i * 4
+  local a = 3 + i * 9
+  local tk = KEYS[k]
+  if broken[tk] then
+    out[i + 1] = -2
+  else
+    local cur = tonumber(redis.call('HGET', tk, 'n') or '0')
+    local verdict = ARGV[a + 6]
+    if cur ~= tonumber(ARGV[a]) then
+      broken[tk] = true
+      out[i + 1] = -1
+    elseif verdict ~= '' and redis.call('HEXISTS', KEYS[k + 3], ARGV[a + 3]) == 1 then
+      broken[tk] = true
+      out[i + 1] = 0
+    else
+      redis.call('HSET', tk, 'json', ARGV[a + 1], 'n', ARGV[a + 2])
+      if ttl > 0 then redis.call('EXPIRE', tk, ttl) end
+      redis.call('HSET', KEYS[k + 1], ARGV[a + 3], ARGV[a + 4])
+      if ARGV[a + 5] ~= '' then redis.call('HSET', KEYS[k + 2], ARGV[a + 5], ARGV[a + 4]) end
+      if verdict ~= '' then
+        redis.call('HSET', KEYS[k + 3], ARGV[a + 3], verdict)
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'list', ARGV[a + 7], 'messageId', ARGV[a + 3], 'threadId', ARGV[a + 4], 'action', ARGV[a + 8])
+      end
+      out[i + 1] = 1
+    end
+  end
 end
-return 1
+return out
 `);
+
+/** How one save of a commit ended: saved, refused as already decided, or refused because its thread moved on. */
+export type CommitOutcome = 'saved' | 'already' | 'conflict';
+
+/** One post's lookup reply into the maps a placement reads (a Lookup, or one list of a Snapshot). */
+function addReply(into: SnapshotList, keys: LookupKeys, reply: LookupReply): void {
+  if (reply[0] === 1) {
+    into.messages.set(keys.messageId, reply[1]);
+    return;
+  }
+  const [, parents, subject, threads] = reply;
+  into.messages.set(keys.messageId, undefined);
+  parents.forEach((t, i) => into.messages.set(keys.parents[i]!, t || undefined));
+  if (keys.subjectKey) into.subjects.set(keys.subjectKey, subject || undefined);
+  for (let i = 0; i < threads.length; i += 2) into.threads.set(threads[i]!, threads[i + 1] || undefined);
+}
 
 export class RedisThreadStore implements ThreadStore {
   private readonly ttlSeconds: number;
@@ -182,26 +237,37 @@ export class RedisThreadStore implements ThreadStore {
 
   /** Everything placing one post may read, in one round trip (see DeferredSaves.within). */
   async lookup(list: string, keys: LookupKeys): Promise<Lookup> {
-    const reply = (await LOOKUP.run(
-      this.redis,
-      [this.messagesKey(list), this.subjectsKey(list)],
-      [this.threadKey(list, ''), keys.messageId, keys.subjectKey, keys.root ?? '', ...keys.parents],
-    )) as [1, string] | [0, string[], string, string[]];
-    const out: Lookup = { list, messageId: keys.messageId, has: reply[0] === 1, messages: new Map(), subjects: new Map(), threads: new Map() };
-    if (reply[0] === 1) {
-      out.messages.set(keys.messageId, reply[1]);
-      return out;
-    }
-    const [, parents, subject, threads] = reply;
-    out.messages.set(keys.messageId, undefined);
-    parents.forEach((t, i) => out.messages.set(keys.parents[i]!, t || undefined));
-    if (keys.subjectKey) out.subjects.set(keys.subjectKey, subject || undefined);
-    for (let i = 0; i < threads.length; i += 2) out.threads.set(threads[i]!, threads[i + 1] || undefined);
+    const [reply] = await this.lookupReplies([{ list, keys }]);
+    const out: Lookup = { list, messageId: keys.messageId, has: reply![0] === 1, messages: new Map(), subjects: new Map(), threads: new Map() };
+    addReply(out, keys, reply!);
     return out;
   }
 
+  /**
+   * Everything placing a run of posts may read, in one round trip and one script: what their lookups would read,
+   * merged (see Snapshot).
+   */
+  async snapshot(reqs: { list: string; keys: LookupKeys }[]): Promise<Snapshot> {
+    const snap = new Snapshot();
+    const replies = await this.lookupReplies(reqs);
+    reqs.forEach((r, i) => addReply(snap.list(r.list, true)!, r.keys, replies[i]!));
+    return snap;
+  }
+
+  private async lookupReplies(reqs: { list: string; keys: LookupKeys }[]): Promise<LookupReply[]> {
+    if (reqs.length === 0) return [];
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const { list, keys: k } of reqs) {
+      keys.push(this.messagesKey(list), this.subjectsKey(list));
+      args.push(this.threadKey(list, ''), k.messageId, k.subjectKey, k.root ?? '', k.parents.length, ...k.parents);
+    }
+    return (await LOOKUP.run(this.redis, keys, args)) as LookupReply[];
+  }
+
   async save(thread: Thread, messageId: string, subjectKey: string, expectedPostCount: number): Promise<void> {
-    await this.write({ thread, messageId, subjectKey, expectedPostCount }, undefined);
+    const [r] = await this.commitMany([{ save: { thread, messageId, subjectKey, expectedPostCount } }]);
+    if (r === 'conflict') throw new ThreadConflictError(thread.id);
   }
 
   /**
@@ -210,15 +276,25 @@ export class RedisThreadStore implements ThreadStore {
    * Returns 'already' when a verdict for this message was recorded before (nothing is written then).
    */
   async commit<N>(pending: PendingSave, verdict: VerdictRecord<N>): Promise<'saved' | 'already'> {
-    return this.write(pending, verdict);
+    const [r] = await this.commitMany([{ save: pending, verdict }]);
+    if (r === 'conflict') throw new ThreadConflictError(pending.thread.id);
+    return r!;
   }
 
-  private async write<N>(p: PendingSave, verdict: VerdictRecord<N> | undefined): Promise<'saved' | 'already'> {
-    const list = p.thread.list;
-    const result = (await SAVE.run(
-      this.redis,
-      [this.threadKey(list, p.thread.id), this.messagesKey(list), this.subjectsKey(list), this.verdictsKey(list), this.verdictStreamKey],
-      [
+  /**
+   * Commits the saves (each with its verdict, if any) of a run of posts decided in this order, in one atomic step
+   * and one round trip. Each post is saved with its verdict, or not at all: 'already' (a verdict for it was
+   * recorded before; nothing written) or 'conflict' (its thread moved on since it was read, or an earlier post of
+   * the run on the same thread was not saved: place it again). Posts of other threads are saved all the same.
+   */
+  async commitMany<N>(entries: { save: PendingSave; verdict?: VerdictRecord<N> }[]): Promise<CommitOutcome[]> {
+    if (entries.length === 0) return [];
+    const keys: string[] = [this.verdictStreamKey];
+    const args: (string | number)[] = [this.ttlSeconds, this.streamMax];
+    for (const { save: p, verdict } of entries) {
+      const list = p.thread.list;
+      keys.push(this.threadKey(list, p.thread.id), this.messagesKey(list), this.subjectsKey(list), this.verdictsKey(list));
+      args.push(
         p.expectedPostCount,
         p.json ?? JSON.stringify(p.thread),
         p.thread.postCount,
@@ -226,14 +302,12 @@ export class RedisThreadStore implements ThreadStore {
         p.thread.id,
         p.subjectKey,
         verdict ? JSON.stringify(verdict) : '',
-        this.ttlSeconds,
-        this.streamMax,
         list,
         verdict?.action ?? '',
-      ],
-    )) as number;
-    if (result === -1) throw new ThreadConflictError(p.thread.id);
-    return result === 0 ? 'already' : 'saved';
+      );
+    }
+    const codes = (await COMMIT.run(this.redis, keys, args)) as number[];
+    return codes.map((c) => (c === 1 ? 'saved' : c === 0 ? 'already' : 'conflict'));
   }
 
   async verdictOf<N = unknown>(list: string, messageId: string): Promise<VerdictRecord<N> | undefined> {
@@ -244,6 +318,11 @@ export class RedisThreadStore implements ThreadStore {
   /** Marks a verdict's notice as queued; true the first time (so a re-run does not queue it twice). */
   async markNoticeQueued(list: string, messageId: string): Promise<boolean> {
     return (await this.redis.hsetnx(`${this.keyPrefix}:noticed:${list}`, messageId, String(Date.now()))) === 1;
+  }
+  /** Marks several verdicts' notices as queued (one round trip). */
+  async markNoticesQueued(list: string, messageIds: string[]): Promise<void> {
+    const at = String(Date.now());
+    await Promise.all(messageIds.map((id) => this.redis.hsetnx(`${this.keyPrefix}:noticed:${list}`, id, at)));
   }
   async noticeQueued(list: string, messageId: string): Promise<boolean> {
     return (await this.redis.hexists(`${this.keyPrefix}:noticed:${list}`, messageId)) === 1;
@@ -260,26 +339,64 @@ export class RedisThreadStore implements ThreadStore {
   }
 }
 
+/** One list's part of a Snapshot. */
+interface SnapshotList {
+  messages: Map<string, string | undefined>;
+  subjects: Map<string, string | undefined>;
+  threads: Map<string, string | undefined>;
+}
+
+/**
+ * What placing a run of posts (a job's) may read without asking Redis: their lookups, made together, and the saves
+ * of the posts of the run decided so far (applied in order), so a reply placed after its parent in the same run
+ * finds it. A key not here is read from Redis. What it holds may be stale by commit time: the commit checks.
+ */
+export class Snapshot {
+  private readonly lists = new Map<string, SnapshotList>();
+
+  constructor(lookups: Lookup[] = []) {
+    for (const l of lookups) {
+      const v = this.list(l.list, true)!;
+      for (const [k, t] of l.messages) v.messages.set(k, t);
+      for (const [k, t] of l.subjects) v.subjects.set(k, t);
+      for (const [k, j] of l.threads) v.threads.set(k, j);
+    }
+  }
+
+  list(list: string, create = false): SnapshotList | undefined {
+    let v = this.lists.get(list);
+    if (!v && create) this.lists.set(list, (v = { messages: new Map(), subjects: new Map(), threads: new Map() }));
+    return v;
+  }
+
+  /** A save of a post of this run, as the commit will write it (message and subject index, thread). */
+  apply(p: PendingSave): void {
+    const v = this.list(p.thread.list, true)!;
+    v.messages.set(p.messageId, p.thread.id);
+    if (p.subjectKey) v.subjects.set(p.subjectKey, p.thread.id);
+    v.threads.set(p.thread.id, p.json ?? JSON.stringify(p.thread));
+  }
+}
+
 /**
  * Saves are kept in memory, by list and Message-ID, until the worker commits them with the verdict
- * (RedisThreadStore.commit). Reads are answered from the job's Lookup when it has the key (one round trip for the
- * whole placement), from Redis otherwise. One instance serves all jobs of a worker process: jobs differ by message,
- * and each job's Lookup is its own (AsyncLocalStorage), so concurrent jobs never see each other's.
+ * (RedisThreadStore.commitMany). Reads are answered from the job's Snapshot when it has the key (one round trip
+ * for the whole placement), from Redis otherwise. One instance serves all jobs of a worker process: jobs differ by
+ * message, and each job's Snapshot is its own (AsyncLocalStorage), so concurrent jobs never see each other's.
  */
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
-  private readonly scope = new AsyncLocalStorage<Lookup>();
-  /** Reads made inside `within` that the lookup could not answer (each one a round trip; tests expect none). */
+  private readonly scope = new AsyncLocalStorage<Snapshot>();
+  /** Reads made inside `within` that the snapshot could not answer (each one a round trip; tests expect none). */
   readsPastLookup = 0;
   constructor(readonly inner: RedisThreadStore) {}
 
-  /** Runs fn (a pipeline call for the post the lookup was made for) with the lookup answering its reads. */
-  within<T>(lookup: Lookup, fn: () => Promise<T>): Promise<T> {
-    return this.scope.run(lookup, fn);
+  /** Runs fn (a pipeline call for a post the snapshot was made for) with the snapshot answering its reads. */
+  within<T>(snapshot: Snapshot | Lookup, fn: () => Promise<T>): Promise<T> {
+    return this.scope.run(snapshot instanceof Snapshot ? snapshot : new Snapshot([snapshot]), fn);
   }
-  private known(list: string): Lookup | undefined {
-    const l = this.scope.getStore();
-    return l && l.list === list ? l : undefined;
+  private known(list: string): SnapshotList | undefined {
+    return this.scope.getStore()?.list(list);
   }
   private past<T>(read: Promise<T>): Promise<T> {
     if (this.scope.getStore()) this.readsPastLookup++;
@@ -307,7 +424,7 @@ export class DeferredSaves implements ThreadStore {
   }
   hasMessage(list: string, messageId: string): Promise<boolean> {
     const l = this.known(list);
-    if (l && l.messageId === messageId) return Promise.resolve(l.has);
+    if (l?.messages.has(messageId)) return Promise.resolve(l.messages.get(messageId) !== undefined);
     return this.past(this.inner.hasMessage(list, messageId));
   }
   async save(thread: Thread, messageId: string, subjectKey: string, expectedPostCount: number): Promise<void> {

@@ -13,7 +13,9 @@ import { Queues } from '../../src/queue/queues.js';
 import { connectRedis, LuaScript } from '../../src/queue/redis.js';
 import { KeyLocks } from '../../src/queue/key-locks.js';
 import { PostWorker, type PostJobResult } from '../../src/queue/worker.js';
-import type { PostJobData } from '../../src/queue/jobs.js';
+import { planJobs, postJobId, type BatchJobData, type PostJobData } from '../../src/queue/jobs.js';
+import type { PendingSave } from '../../src/threads/redis-store.js';
+import type { Thread } from '../../src/model/thread.js';
 
 const quiet = createLogger('silent');
 const T0 = Date.parse('2026-11-02T09:00:00Z');
@@ -128,6 +130,67 @@ test('each post is placed from one lookup, into the same threads replay finds', 
     assert.equal(again.status, 'already');
     assert.equal(await store.verdictCount('alpha'), MAILS.length);
   });
+});
+
+test('a batch places its posts as replay does, from one lookup for all of them and one commit', async () => {
+  const replay = createPipeline(config('unused').config, { store: new MemoryThreadStore(), log: quiet });
+  const want = new Map<string, string>();
+  for (const [n, m] of MAILS.entries()) {
+    const o = await replay.processRaw(mail(m, n));
+    if (o.kind === 'verdict') want.set(o.post.messageId, o.verdict.threadId);
+  }
+  await withWorker(async (worker, { store, saves, r }) => {
+    const posts = MAILS.map((m, n) => {
+      const raw = mail(m, n);
+      const messageId = `<${m.id}@store.example.org>`;
+      return { jobId: postJobId('alpha', messageId, raw), data: { list: 'alpha', messageId, raw: raw.toString('base64'), source: { mailbox: 'INBOX', uidValidity: '1', uid: n + 1 }, seenAt: Date.now() } };
+    });
+    const [planned] = planJobs(posts);
+    assert.equal(planned?.name, 'batch');
+    const calls = { snapshot: 0, commitMany: 0 };
+    for (const k of ['snapshot', 'commitMany'] as const) {
+      const f = store[k].bind(store) as (...a: unknown[]) => unknown;
+      (store as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => (calls[k]++, f(...a));
+    }
+    const res = await worker.process({ id: planned!.jobId, data: planned!.data, attemptsStarted: 1, stalledCounter: 0, updateData: async () => undefined } as unknown as Job<BatchJobData>);
+    assert.deepEqual(res, { status: 'batch', list: 'alpha', posts: MAILS.length, verdicts: MAILS.length, already: 0, split: 0 });
+    assert.equal(saves.readsPastLookup, 0, 'no read went past the lookup');
+    assert.deepEqual(calls, { snapshot: 1, commitMany: 1 }, 'one lookup and one commit for the whole batch');
+    for (const [messageId, threadId] of want) assert.equal((await store.verdictOf('alpha', messageId))?.threadId, threadId, messageId);
+    const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'json')) ?? '{}') as Thread;
+    assert.equal(thread.postCount, 4, 'a, b, c and the subject-only reply d');
+  });
+});
+
+test('commitMany: posts of one thread chain; a stale one and those after it on its thread are refused, others saved', async () => {
+  const r = await testRedis();
+  const redis = connectRedis({ url: config(r.prefix).redis.url, name: `${r.prefix}:store` });
+  try {
+    const store = new RedisThreadStore(redis, { prefix: r.prefix });
+    const thread = (id: string, postCount: number): Thread =>
+      ({ id, list: 'alpha', subject: id, normalizedSubject: id, posts: [], postCount, participants: {}, flagged: {} }) as Thread;
+    const save = (id: string, n: number, messageId: string): PendingSave => ({ thread: thread(id, n), messageId, subjectKey: '', expectedPostCount: n - 1 });
+    const verdict = (messageId: string) => ({ list: 'alpha', messageId, threadId: 't', action: 'ignore' as const, flags: [], suppressed: 0, at: 1 });
+    // t1 and t2 exist with one post each; another worker then moves t1 on to 2.
+    await store.commitMany([{ save: save('t1', 1, 'm0') }, { save: save('t2', 1, 'n0') }]);
+    await store.save(thread('t1', 2), 'x1', '', 1);
+    const out = await store.commitMany([
+      { save: save('t1', 2, 'm1'), verdict: verdict('m1') }, // read t1 at 1: stale
+      { save: save('t2', 2, 'n1'), verdict: verdict('n1') }, // another thread: saved
+      { save: save('t1', 3, 'm2'), verdict: verdict('m2') }, // placed on top of m1: refused with it
+      { save: save('t2', 3, 'n2'), verdict: verdict('n2') }, // chains on n1 in the same commit: saved
+      { save: save('t3', 1, 'n1'), verdict: verdict('n1') }, // n1 again: its verdict is recorded already
+    ]);
+    assert.deepEqual(out, ['conflict', 'saved', 'conflict', 'saved', 'already']);
+    assert.equal(await redis.hget(`${store.keyPrefix}:thread:alpha:t1`, 'n'), '2');
+    assert.equal(await redis.hget(`${store.keyPrefix}:thread:alpha:t2`, 'n'), '3');
+    assert.equal(await redis.exists(`${store.keyPrefix}:thread:alpha:t3`), 0);
+    assert.equal(await store.verdictCount('alpha'), 2);
+    assert.equal(await redis.xlen(store.verdictStreamKey), 2);
+  } finally {
+    await redis.quit();
+    await r.cleanup();
+  }
 });
 
 test('posts of one thread handled at once by one worker take turns: no conflict, counts add up', async () => {
