@@ -1,10 +1,11 @@
 // Daemon figures: EXISTS→verdict and APPEND→verdict over loopback Dovecot (IDLE), posts/s through BullMQ vs replay.
 //   node --import tsx bench/daemon-bench.ts [--posts 600] [--concurrency 8] [--workers 1,2] [--live-workers 2]
-//     [--repeat 3] [--pace-ms 20] [--keep-completed 100] [--skip-live] [--json]
+//     [--repeat 3] [--pace-ms 20] [--keep-completed 100] [--batch 50] [--skip-live] [--json]
 // LISTWARDEN_WORKER_LOG=FILE (and LISTWARDEN_WORKER_LOG_LEVEL) keeps the workers' logs; LISTWARDEN_WORKER_PROF=FILE
 // writes a CPU profile of each worker's measured part.
 // --workers: worker processes (`listwarden run --role worker`, one Redis) per throughput run; --live-workers: worker
-// processes beside the poller in the live run (0: one process with --role all).
+// processes beside the poller in the live run (0: one process with --role all); --batch: the most posts a batch job
+// carries in the throughput runs (as the poller queues a burst; 1: a job per post, as before batches).
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateArchive } from './generate-archive.js';
-import { benchConfigText, mb, pct, prefixMemory, splitMbox, usedMemory, type WorkerMessage } from './daemon-common.js';
+import { benchConfigText, mb, pct, prefixMemory, redisCpuMs, splitMbox, usedMemory, type WorkerMessage } from './daemon-common.js';
 import { startDovecot } from '../test/helpers/dovecot.js';
 import { testRedis } from '../test/helpers/redis.js';
 import { createLogger } from '../src/log.js';
@@ -23,7 +24,7 @@ import { parseDaemonConfigText } from '../src/daemon/config.js';
 import { runDaemon, type Role } from '../src/daemon/index.js';
 import { Queues } from '../src/queue/queues.js';
 import { connectRedis } from '../src/queue/redis.js';
-import { postJobId, type PostJobData } from '../src/queue/jobs.js';
+import { BATCH_MAX_POSTS, postJobId, type PostJobData } from '../src/queue/jobs.js';
 import { headerMessageId } from '../src/ingest/imap/compact.js';
 import { ImapSession } from '../src/ingest/imap/imapflow-adapter.js';
 
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'live-workers': { type: 'string', default: String(Math.max(2, availableParallelism())) },
     'pace-ms': { type: 'string', default: '20' },
     'keep-completed': { type: 'string', default: '100' },
+    batch: { type: 'string', default: String(BATCH_MAX_POSTS) },
     repeat: { type: 'string', default: '3' },
     'skip-live': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -47,6 +49,7 @@ const liveWorkers = Number(values['live-workers']);
 const paceMs = Number(values['pace-ms']);
 const keepCompleted = Number(values['keep-completed']);
 const repeat = Math.max(1, Number(values.repeat));
+const batch = Math.max(1, Number(values.batch));
 const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 const say = (s: string): void => {
@@ -61,13 +64,13 @@ const dir = mkdtempSync(join(tmpdir(), 'lw-bench-'));
 say(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}`);
 
 /** Worker processes running the real daemon (role worker) on a config; resolves once all are ready. */
-async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<number> }> {
+async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ cpu(): Promise<number>; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const child = fork(join(import.meta.dirname, 'daemon-worker.ts'), [configPath, archive], {
       execArgv: ['--import', 'tsx'],
-      env: { ...env, LISTWARDEN_LOG_LEVEL: process.env.LISTWARDEN_WORKER_LOG_LEVEL ?? 'info' },
+      env: { ...env, LISTWARDEN_LOG_LEVEL: process.env.LISTWARDEN_WORKER_LOG_LEVEL ?? 'info', LISTWARDEN_BENCH_BATCH: String(batch) },
       // Workers log at info as in production (one line per verdict); the lines themselves are not kept.
       stdio: ['ignore', 'ignore', process.env.LISTWARDEN_WORKER_LOG ? 'pipe' : 'ignore', 'ipc'],
     });
@@ -83,19 +86,36 @@ async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEn
   }
   await Promise.all(ready);
   return {
-    async stop() {
-      const cpu = await Promise.all(
+    /** The workers' CPU time so far, ms, summed. */
+    async cpu() {
+      const each = await Promise.all(
         children.map(
           (c) =>
             new Promise<number>((resolve) => {
-              c.on('message', (m: WorkerMessage) => m.type === 'stopped' && resolve(m.cpuMs));
-              c.once('exit', () => resolve(NaN));
+              const on = (m: WorkerMessage): void => {
+                if (m.type !== 'cpu') return;
+                c.off('message', on);
+                resolve(m.cpuMs);
+              };
+              c.on('message', on);
+              c.send({ type: 'cpu' });
+            }),
+        ),
+      );
+      return each.reduce((a, b) => a + b, 0);
+    },
+    async stop() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.on('message', (m: WorkerMessage) => m.type === 'stopped' && resolve());
+              c.once('exit', () => resolve());
               c.send({ type: 'stop' });
             }),
         ),
       );
       for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-      return cpu.reduce((a, b) => a + b, 0);
     },
   };
 }
@@ -118,8 +138,9 @@ async function replayOnce(): Promise<{ rate: number; cpuMs: number }> {
   return { rate: raws.length / seconds, cpuMs: (cpu.user + cpu.system) / 1000 / raws.length };
 }
 
-// 2. Through BullMQ and the Redis store: W worker processes wait; the posts are queued 50 per addBulk (as the poller
-// queues a burst) and the clock runs from the first add to the last verdict. The machine is shared, so each run is
+// 2. Through BullMQ and the Redis store: W worker processes wait; the posts are queued in bursts of 50 (as the poller
+// queues what one fetch brought: batch jobs of --batch posts) and the clock runs from the first add to the last
+// verdict. Worker CPU is read just before the first add and after the last verdict. The machine is shared, so each run is
 // framed by a replay just before and just after it, and its ratio is against their mean.
 interface QueueRun {
   workers: number;
@@ -127,6 +148,8 @@ interface QueueRun {
   /** Replay posts/s around this run (mean of before and after). */
   replayRate: number;
   cpuMsPerPost: number;
+  /** The Redis server's CPU time over the run, per post (anything else using that Redis meanwhile counts too). */
+  redisCpuMsPerPost: number;
   /** Worker CPU time over wall time, per process (1 = a full core each). */
   busy: number;
   prefixBytes: number;
@@ -142,7 +165,7 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
     const before = await usedMemory(r.redis);
     const workers = await startWorkers(W, cfgPath, process.env);
     const bull = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:bench`, maxRetriesPerRequest: null });
-    const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker });
+    const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker, batchMaxPosts: batch });
     const store = new RedisThreadStore(r.redis, { prefix: r.prefix });
     const now = Date.now();
     const jobs = raws.map((raw, i) => {
@@ -150,11 +173,15 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
       const data: PostJobData = { list: 'tlug', messageId, raw: raw.toString('base64'), source: { mailbox: 'bench', uidValidity: '1', uid: i + 1 }, seenAt: now };
       return { jobId: postJobId('tlug', messageId, raw), data };
     });
+    const cpu0 = await workers.cpu();
+    const redisCpu0 = await redisCpuMs(r.redis);
     const t1 = performance.now();
     for (let i = 0; i < jobs.length; i += 50) await queues.addPosts(jobs.slice(i, i + 50));
     while ((await store.verdictCount('tlug')) < raws.length) await sleep(5);
     const seconds = (performance.now() - t1) / 1000;
-    const cpuMs = await workers.stop();
+    const cpuMs = (await workers.cpu()) - cpu0;
+    const redisCpu = (await redisCpuMs(r.redis)) - redisCpu0;
+    await workers.stop();
     const mem = await prefixMemory(r.redis, r.prefix);
     const after = await usedMemory(r.redis);
     await queues.close();
@@ -163,6 +190,7 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
       workers: W,
       rate: raws.length / seconds,
       cpuMsPerPost: cpuMs / raws.length,
+      redisCpuMsPerPost: redisCpu / raws.length,
       busy: cpuMs / 1000 / seconds / W,
       prefixBytes: mem.bytes,
       prefixKeys: mem.keys,
@@ -249,7 +277,7 @@ for (const W of workerCounts) {
   lines.push(
     `through BullMQ + Redis store, ${W} worker process${W > 1 ? 'es' : ''}: ${m((q) => q.rate).toFixed(0)} posts/s, ` +
       `${median(ratios).toFixed(2)} of replay (median of ${runs.length}: ${ratios.map((x) => x.toFixed(2)).join(', ')}; target ≥ 0.8), ` +
-      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post, workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy`,
+      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post (+${(m((q) => q.cpuMsPerPost) - replayCpuMs).toFixed(2)} over replay's; Redis server ${m((q) => q.redisCpuMsPerPost).toFixed(2)}), workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy`,
   );
 }
 const mem = queueRuns[queueRuns.length - 1];

@@ -61,6 +61,13 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
 }
 
+/** The Redis server's CPU time so far (user + system), ms: every client's share, this bench's among them. */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const get = (k: string): number => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (get('used_cpu_user') + get('used_cpu_sys')) * 1000;
+}
+
 /**
  * Bytes held by the keys under a prefix (MEMORY USAGE of each): this run's own share, unlike used_memory, which
  * moves with whatever else uses the same Redis meanwhile.
@@ -83,4 +90,4 @@ export async function prefixMemory(redis: Redis, prefix: string): Promise<{ keys
 }
 
 /** Messages between the bench and its worker processes (IPC). */
-export type WorkerMessage = { type: 'ready' } | { type: 'stopped'; cpuMs: number };
+export type WorkerMessage = { type: 'ready' } | { type: 'cpu'; cpuMs: number } | { type: 'stopped' };

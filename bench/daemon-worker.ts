@@ -1,12 +1,19 @@
 // A worker process for the daemon bench: `listwarden run --role worker` as the daemon runs it, after a JIT warm-up.
+// LISTWARDEN_BENCH_BATCH: the batch size the bench queues with (the warm-up uses it too).
 //   node --import tsx bench/daemon-worker.ts CONFIG ARCHIVE   (started by bench/daemon-bench.ts, talks over IPC)
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createLogger } from '../src/log.js';
+import type { Job } from 'bullmq';
 import { createPipeline } from '../src/pipeline/index.js';
-import { MemoryThreadStore } from '../src/threads/memory-store.js';
-import { loadDaemonConfig, runDaemon } from '../src/daemon/index.js';
+import { RedisThreadStore } from '../src/threads/redis-store.js';
+import { loadDaemonConfig, runDaemon, type DaemonConfig } from '../src/daemon/index.js';
+import { headerMessageId } from '../src/ingest/imap/compact.js';
+import { planJobs, postJobId } from '../src/queue/jobs.js';
+import { Queues } from '../src/queue/queues.js';
+import { connectRedis } from '../src/queue/redis.js';
+import { PostWorker } from '../src/queue/worker.js';
 import { splitMbox, type WorkerMessage } from './daemon-common.js';
 
 const [configPath, archive] = process.argv.slice(2);
@@ -19,38 +26,87 @@ const send = (m: WorkerMessage): void => {
 };
 const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'info');
 
-// The same warm-up the in-process replay gets (the archive once, memory store), so both are measured warm.
-const cfg = await loadDaemonConfig(configPath, process.env);
-const warm = createPipeline(cfg.config, { store: new MemoryThreadStore(), log });
-for (const raw of splitMbox(readFileSync(archive, 'utf8'))) await warm.processRaw(raw);
+/**
+ * The warm-up: the archive once through the worker's own path (batch jobs, then its first posts as post jobs) on a
+ * throwaway Redis prefix, as replay warms up on its own path, so both are measured warm. (Warmed on replay's path
+ * instead, the worker's first posts re-optimise the code for the Redis store while they are measured.)
+ */
+async function warmUp(cfg: DaemonConfig, raws: Buffer[], batchMaxPosts: number | undefined): Promise<void> {
+  const prefix = `${cfg.redis.prefix}-warm${process.pid}`;
+  const redis = connectRedis({ url: cfg.redis.url, name: `${prefix}:store`, autoPipelining: true });
+  const bull = connectRedis({ url: cfg.redis.url, name: `${prefix}:bull`, maxRetriesPerRequest: null });
+  try {
+    for (const [part, posts, maxPosts] of [['b', raws, batchMaxPosts], ['p', raws.slice(0, 500), 1]] as const) {
+      const store = new RedisThreadStore(redis, { prefix: `${prefix}${part}` });
+      const saves = store.deferring();
+      const pipeline = createPipeline(cfg.config, { store: saves, log });
+      const queues = new Queues({ connection: bull, prefix: `${prefix}${part}`, worker: cfg.worker });
+      const worker = new PostWorker({ connection: bull, prefix: `${prefix}${part}`, worker: cfg.worker, queues, store, saves, pipeline: () => pipeline, log });
+      const list = cfg.config.lists[0]!.id;
+      const queued = posts.map((raw, i) => {
+        const messageId = headerMessageId(raw);
+        return { jobId: postJobId(list, messageId, raw), data: { list, messageId, raw: raw.toString('base64'), source: { mailbox: 'warm', uidValidity: '1', uid: i + 1 }, seenAt: Date.now() } };
+      });
+      for (const j of planJobs(queued, maxPosts)) {
+        const job = { id: j.jobId, data: j.data, attemptsStarted: 1, stalledCounter: 0, updateData: async () => undefined };
+        await worker.process(job as unknown as Job<typeof j.data>);
+      }
+      await worker.close();
+      await queues.close();
+    }
+  } finally {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await Promise.all([redis.quit(), bull.quit()]);
+  }
+}
+await warmUp(await loadDaemonConfig(configPath, process.env), splitMbox(readFileSync(archive, 'utf8')), Number(process.env.LISTWARDEN_BENCH_BATCH) || undefined);
 
-// LISTWARDEN_WORKER_PROF=FILE: a CPU profile of the measured part (after the warm-up) into FILE.<pid>.cpuprofile.
+// LISTWARDEN_WORKER_PROF=FILE: a CPU profile of the measured part (from the bench's first CPU reading to the stop)
+// into FILE.<pid>.cpuprofile.
 const profFile = process.env.LISTWARDEN_WORKER_PROF;
 const inspector = profFile ? new Session() : undefined;
 if (inspector) {
   inspector.connect();
   await inspector.post('Profiler.enable');
-  await inspector.post('Profiler.start');
 }
+let profiling = false;
 
-const cpu0 = process.cpuUsage();
 const daemon = await runDaemon({ configPath, role: 'worker', log, watchConfig: false });
 send({ type: 'ready' });
+const cpuMs = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 // The bench gone (it exited or crashed) means nobody will ask this worker to stop: stop now rather than linger.
 process.on('disconnect', () => {
   void daemon.stop().finally(() => process.exit(0));
 });
 
+// The bench reads each worker's CPU time just before it queues the posts and again after the last verdict: the
+// difference is what deciding them cost (start-up and shutdown are left out, as replay's are).
 process.on('message', (m: { type?: string }) => {
+  if (m.type === 'cpu') {
+    const reading = cpuMs();
+    if (inspector && !profiling) {
+      profiling = true;
+      void inspector.post('Profiler.start');
+    }
+    send({ type: 'cpu', cpuMs: reading });
+    return;
+  }
   if (m.type !== 'stop') return;
   void daemon.stop().then(async () => {
-    const c = process.cpuUsage(cpu0);
-    if (inspector) {
+    if (inspector && profiling) {
       const { profile } = await inspector.post('Profiler.stop');
       writeFileSync(`${profFile}.${process.pid}.cpuprofile`, JSON.stringify(profile));
     }
-    send({ type: 'stopped', cpuMs: (c.user + c.system) / 1000 });
+    send({ type: 'stopped' });
     process.disconnect();
   });
 });
