@@ -11,7 +11,7 @@ import { parsePost, UnreadableMailError } from '../parse/index.js';
 import type { Pipeline, PostOutcome } from '../pipeline/index.js';
 import { subjectKeyOf } from '../threads/place.js';
 import { ThreadConflictError } from '../threads/store.js';
-import { type DeferredSaves, type LookupKeys, type PendingSave, type RedisThreadStore, type VerdictRecord } from '../threads/redis-store.js';
+import type { CommitOutcome, DeferredSaves, LookupKeys, PendingSave, RedisThreadStore, Snapshot, VerdictRecord } from '../threads/redis-store.js';
 import {
   clip,
   isBatch,
@@ -24,7 +24,6 @@ import {
   type PostJobData,
   type PostsJobData,
 } from './jobs.js';
-import { KeyLocks, Slots } from './key-locks.js';
 import type { Queues } from './queues.js';
 
 export type Verdicted = Extract<PostOutcome, { kind: 'verdict' }>;
@@ -71,8 +70,11 @@ export type PostsJobResult = PostJobResult | BatchJobResult;
 
 /** A post whose commit keeps losing to other workers on its thread fails after this many tries (retried as a job). */
 const COMMIT_ATTEMPTS = 8;
-/** Batch jobs one process works on at once (see PostWorker.batchSlots). */
-const BATCH_SLOTS = 2;
+/**
+ * The most posts one run of a process's decider takes (see PostWorker.decide): jobs waiting together are decided
+ * together, up to this many posts a lookup and a commit (each one Redis script, which holds Redis while it runs).
+ */
+const RUN_MAX_POSTS = 100;
 
 export function noticeFor(outcome: Verdicted, decidedAt: number): NoticeJobData | undefined {
   const { verdict, post } = outcome;
@@ -124,29 +126,13 @@ export function lookupKeysOf(post: Post): LookupKeys {
   return { messageId: post.messageId, parents, root, subjectKey: subjectKeyOf(post) };
 }
 
-/** The keys two posts of one thread are likely to share (own id, parents, root, subject), by list. */
-export function lockKeysOf(list: string, keys: LookupKeys): string[] {
-  const out = [keys.messageId, ...keys.parents, ...(keys.root ? [keys.root] : [])].map((id) => `${list}\0m\0${id}`);
-  if (keys.subjectKey) out.push(`${list}\0s\0${keys.subjectKey}`);
-  return out;
-}
-
-/** One post of a job, parsed, with the keys it is looked up and locked by. */
+/** One post of a job, parsed, with the keys its thread state is looked up by. */
 interface Item {
   data: PostJobData;
   /** Its place in the job's batch, when batched (to split it out if it fails). */
   batched?: BatchedPost;
   post: Post;
   keys: LookupKeys;
-}
-
-/** A post placed and decided, its save held for the commit. */
-interface Decided {
-  /** Its place in the job. */
-  index: number;
-  outcome: Verdicted;
-  save: PendingSave;
-  record: VerdictRecord<NoticeJobData> & { seenAt: number };
 }
 
 /** A post decided before: by an earlier run (duplicate) or by another worker meanwhile (already). */
@@ -158,8 +144,52 @@ interface Repeat {
   why: 'duplicate' | 'already';
 }
 
-/** How a post of a job ended: a result, or handed to `fail` (null). */
+/** How a post of a job ended: a result, or handed to `splitOut` / failed the job (null). */
 type ItemResult = PostJobResult | null;
+
+/** A job's posts waiting for (or in) a run of the process's decider, and what became of them. */
+interface Pending {
+  jobId: string;
+  items: Item[];
+  /** A batch's: takes a post that failed out of it. A post job has none: the post's error fails the job. */
+  splitOut?: (item: Item, err: unknown) => void;
+  /** The post job's error. */
+  error?: unknown;
+  results: ItemResult[];
+  /** Verdicts recorded for this job's posts (their notices and log lines are the job's to do). */
+  recorded: Decided[];
+  repeats: Repeat[];
+  /** Posts of the job not finished yet (decided, repeated or failed). */
+  left: number;
+  settled: boolean;
+  settle: (err?: unknown) => void;
+}
+
+/** One post of a run. */
+interface Entry {
+  pending: Pending;
+  /** Its place in its job. */
+  index: number;
+  item: Item;
+  /** Runs it has been placed in (a thread that moved on under it sends it to the next run). */
+  attempt: number;
+}
+
+/** A promise's outcome as a value, so it can wait unobserved without being an unhandled rejection. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; err: unknown };
+const outcomeOf = <T>(p: Promise<T>): Promise<Outcome<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+
+/** A post placed and decided, its save held for the commit. */
+interface Decided {
+  entry: Entry;
+  outcome: Verdicted;
+  save: PendingSave;
+  record: VerdictRecord<NoticeJobData> & { seenAt: number };
+}
 
 async function parseJob(raw: Buffer): Promise<Post> {
   try {
@@ -175,16 +205,15 @@ const errMessage = (err: unknown): string => (err instanceof Error ? err.message
 
 export class PostWorker {
   readonly worker: Worker<PostsJobData, PostsJobResult>;
-  private readonly locks = new KeyLocks();
-  /**
-   * Batches this process prepares and decides at once: one deciding, one parsed and ready to go when the other's
-   * commit is on its way. More would only park parsed posts in memory (old-generation garbage) while they wait
-   * for the same thread locks.
-   */
-  private readonly batchSlots = new Slots(BATCH_SLOTS);
+  /** Jobs whose posts wait for the decider (see decide). */
+  private readonly waiting: Pending[] = [];
+  private deciding = false;
+  /** Verdict lines, one per post: nothing in them to redact (ids, rule names), and redaction is most of a line's cost. */
+  private readonly verdictLog: Logger;
 
   constructor(private readonly opts: PostWorkerOptions) {
     const w = opts.worker;
+    this.verdictLog = opts.log.child({}, { redact: { paths: [] } });
     this.worker = new Worker<PostsJobData, PostsJobResult>(POSTS_QUEUE, (job) => this.process(job), {
       connection: opts.connection,
       prefix: opts.prefix,
@@ -210,23 +239,18 @@ export class PostWorker {
     });
   }
 
-  private lockList(item: { data: PostJobData; post: Post }): string {
-    return this.opts.pipeline().listFor(item.post, { list: item.data.list }).id;
-  }
-
   /**
-   * A post job: parsed once, its thread state read in one round trip, the pipeline run against that snapshot,
-   * and thread + verdict committed in one atomic step that also refuses a second verdict. A batch job: the same
-   * for its posts in order, with one lookup round trip and one commit for all of them (see decideAll).
+   * A post job: parsed once, then decided (see decide): its thread state read in one round trip, the pipeline run
+   * against that snapshot, thread + verdict committed in one atomic step that also refuses a second verdict.
    */
   async process(job: Job<PostsJobData, PostsJobResult>): Promise<PostsJobResult> {
     const data = job.data;
     if (isBatch(data)) return this.processBatch(job as Job<BatchJobData, PostsJobResult>);
+    const jobId = String(job.id);
     const post = await parseJob(Buffer.from(data.raw, 'base64'));
-    const [res] = await this.decideAll(String(job.id), [{ data, post, keys: lookupKeysOf(post) }], (_item, err) => {
-      throw err;
-    });
-    return res!;
+    const done = await this.decide(jobId, [{ data, post, keys: lookupKeysOf(post) }]);
+    await this.settle(done);
+    return done.results[0]!;
   }
 
   /**
@@ -253,26 +277,22 @@ export class PostWorker {
       split.push(p);
       log.warn({ list: p.list, jobId, postJobId: p.jobId, messageId: p.messageId, err: { message: errMessage(err) } }, 'post failed in its batch: split out into a job of its own');
     };
-    let results: ItemResult[];
-    const releaseSlot = await this.batchSlots.acquire();
-    try {
-      const items: Item[] = [];
-      for (const p of data.posts) {
-        try {
-          const post = await parseJob(Buffer.from(p.raw, 'base64'));
-          items.push({ data: p, batched: p, post, keys: lookupKeysOf(post) });
-        } catch (err) {
-          splitOut(p, err);
-        }
+    // Parsed while the decider is busy with other jobs' posts.
+    const items: Item[] = [];
+    for (const p of data.posts) {
+      try {
+        const post = await parseJob(Buffer.from(p.raw, 'base64'));
+        items.push({ data: p, batched: p, post, keys: lookupKeysOf(post) });
+      } catch (err) {
+        splitOut(p, err);
       }
-      results = await this.decideAll(jobId, items, (item, err) => splitOut(item.batched!, err));
-    } finally {
-      releaseSlot();
     }
+    const done = await this.decide(jobId, items, (item, err) => splitOut(item.batched!, err));
+    await this.settle(done);
     await queues.addSplit(split);
     // Every post is decided or in a job of its own now: the raw posts need not stay in Redis with the finished job.
     await job.updateData({ list: data.list, posts: [], done: data.posts.length });
-    for (const r of results) {
+    for (const r of done.results) {
       if (r?.status === 'verdict') result.verdicts++;
       else if (r) result.already++;
     }
@@ -280,75 +300,170 @@ export class PostWorker {
   }
 
   /**
-   * Decides posts in order: their keys locked against this process's other jobs, their thread state read in one
-   * round trip, each placed and decided against that snapshot (which takes in the saves of the posts before it),
-   * then all committed in one atomic step that records each verdict once. A post whose thread moved on meanwhile
-   * (another process) is read and placed again, with the posts after it on the same thread. A post that throws is
-   * handed to `fail` (which rethrows for a post job, splits it out of a batch); an error of the round trips
-   * themselves fails the job.
+   * Hands a job's posts to this process's decider, which decides the posts of all jobs waiting for it together, in
+   * runs of at most RUN_MAX_POSTS posts (see pump): one run at a time, so jobs of one process never collide on a
+   * thread, and the more jobs wait, the fewer round trips per post. Resolves once the job's posts are committed;
+   * rejects with a post job's error, or with its run's (Redis) error.
    */
-  private async decideAll(jobId: string, items: Item[], fail: (item: Item, err: unknown) => void): Promise<ItemResult[]> {
-    const { store, saves } = this.opts;
-    const results: ItemResult[] = items.map(() => null);
-    if (items.length === 0) return results;
-    const recorded: Decided[] = [];
-    const repeats: Repeat[] = [];
-    const release = await this.locks.acquire(items.flatMap((it) => lockKeysOf(this.lockList(it), it.keys)));
+  private decide(jobId: string, items: Item[], splitOut?: (item: Item, err: unknown) => void): Promise<Pending> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = {
+        jobId,
+        items,
+        splitOut,
+        results: items.map(() => null),
+        recorded: [],
+        repeats: [],
+        left: items.length,
+        settled: false,
+        settle: (err) => (err === undefined ? resolve(pending) : reject(err)),
+      };
+      if (items.length === 0) return resolve(pending);
+      this.waiting.push(pending);
+      void this.pump();
+    });
+  }
+
+  /**
+   * The decider. A run: its posts' thread state read in one round trip (one script), each post placed and decided
+   * against that snapshot (which takes in the saves of the posts before it), then all committed in one atomic step
+   * that records each verdict once (see RedisThreadStore.commitMany). The next run's lookup goes out right behind
+   * the commit, on the same connection: Redis runs it after the commit, so it reads what the commit wrote, and the
+   * two share a round trip. A post whose thread moved on meanwhile (another process) is placed again in the next
+   * run, as are those placed on top of it.
+   */
+  private async pump(): Promise<void> {
+    if (this.deciding) return;
+    this.deciding = true;
     try {
-      let todo = items.map((_, i) => i);
-      for (let attempt = 1; todo.length; attempt++) {
+      let redo: Entry[] = [];
+      let prev: { decided: Decided[]; committed: Promise<Outcome<CommitOutcome[]>> } | undefined;
+      for (;;) {
+        const entries = this.nextRun(redo);
         // The pipeline in force now (a reload swaps it); the posts themselves are not changed by a run, so they are reused.
         const pipeline = this.opts.pipeline();
-        const lists = todo.map((i) => pipeline.listFor(items[i]!.post, { list: items[i]!.data.list }).id);
-        const snapshot = await store.snapshot(todo.map((i, k) => ({ list: lists[k]!, keys: items[i]!.keys })));
-        const decided: Decided[] = [];
-        for (const [k, i] of todo.entries()) {
-          const item = items[i]!;
-          try {
-            const outcome = await saves.within(snapshot, () => pipeline.processPost(item.post, { list: item.data.list }));
-            if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);
-            if (outcome.kind === 'duplicate') {
-              repeats.push({ index: i, list: outcome.list, messageId: outcome.post.messageId, threadId: outcome.threadId, why: 'duplicate' });
-              continue;
-            }
-            const save = saves.take(outcome.list, outcome.post.messageId);
-            if (!save) throw new Error('the pipeline decided without saving the thread; cannot record the verdict');
-            snapshot.apply(save);
-            decided.push({ index: i, outcome, save, record: { ...recordOf(outcome, Date.now()), seenAt: item.data.seenAt } });
-          } catch (err) {
-            saves.take(lists[k]!, item.post.messageId);
-            fail(item, err);
-          }
+        const lists = entries.map((e) => pipeline.listFor(e.item.post, { list: e.item.data.list }).id);
+        const snapshot = entries.length ? outcomeOf(this.opts.store.snapshot(entries.map((e, k) => ({ list: lists[k]!, keys: e.item.keys })))) : undefined;
+        redo = prev ? this.afterCommit(prev.decided, await prev.committed) : [];
+        prev = undefined;
+        if (!snapshot) {
+          if (redo.length || this.waiting.length) continue;
+          break;
         }
-        const outcomes = await store.commitMany(decided.map((d) => ({ save: d.save, verdict: d.record })));
-        const next: number[] = [];
-        for (const [j, d] of decided.entries()) {
-          const o = outcomes[j];
-          const { list } = d.outcome;
-          const messageId = d.outcome.post.messageId;
-          if (o === 'saved') {
-            recorded.push(d);
-            results[d.index] = { status: 'verdict', list, messageId, action: d.outcome.verdict.action };
-          } else if (o === 'already') repeats.push({ index: d.index, list, messageId, why: 'already' });
-          else if (attempt < COMMIT_ATTEMPTS) next.push(d.index);
-          else fail(items[d.index]!, new ThreadConflictError(d.save.thread.id));
+        const read = await snapshot;
+        if (!read.ok) {
+          for (const e of entries) this.reject(e.pending, read.err);
+          continue;
         }
-        if (next.length) this.opts.log.debug({ jobId, posts: next.length, attempt }, 'threads moved on meanwhile; placing again');
-        todo = next.sort((a, b) => a - b);
+        let decided: Decided[];
+        try {
+          decided = await this.place(entries, read.value, pipeline, lists);
+        } catch (err) {
+          for (const e of entries) this.reject(e.pending, err);
+          continue;
+        }
+        prev = { decided, committed: outcomeOf(this.opts.store.commitMany(decided.map((d) => ({ save: d.save, verdict: d.record })))) };
       }
     } finally {
-      release();
+      this.deciding = false;
     }
-    // What follows needs no lock: the verdicts are recorded; a crash from here on leaves posts decided, and their
-    // re-run (as duplicates) queues any notice not queued yet.
-    await this.recorded(jobId, recorded);
-    await Promise.all(repeats.map(async (r) => (results[r.index] = await this.repeated(jobId, r))));
-    return results;
+  }
+
+  /** The posts of the next run: those to place again first, then the jobs waiting, whole, up to RUN_MAX_POSTS. */
+  private nextRun(redo: Entry[]): Entry[] {
+    const out = redo.filter((e) => !e.pending.settled);
+    while (this.waiting.length && (out.length === 0 || out.length + this.waiting[0]!.items.length <= RUN_MAX_POSTS)) {
+      const pending = this.waiting.shift()!;
+      out.push(...pending.items.map((item, index) => ({ pending, index, item, attempt: 1 })));
+    }
+    return out;
+  }
+
+  /** Places and decides a run's posts in order against its snapshot; what is to be committed. */
+  private async place(entries: Entry[], snapshot: Snapshot, pipeline: Pipeline, lists: string[]): Promise<Decided[]> {
+    const { saves } = this.opts;
+    const decided: Decided[] = [];
+    for (const [k, entry] of entries.entries()) {
+      const { item, pending } = entry;
+      if (pending.settled) continue;
+      try {
+        const outcome = await saves.within(snapshot, () => pipeline.processPost(item.post, { list: item.data.list }));
+        if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);
+        if (outcome.kind === 'duplicate') {
+          pending.repeats.push({ index: entry.index, list: outcome.list, messageId: outcome.post.messageId, threadId: outcome.threadId, why: 'duplicate' });
+          this.finish(entry);
+          continue;
+        }
+        const save = saves.take(outcome.list, outcome.post.messageId);
+        if (!save) throw new Error('the pipeline decided without saving the thread; cannot record the verdict');
+        snapshot.apply(save);
+        decided.push({ entry, outcome, save, record: { ...recordOf(outcome, Date.now()), seenAt: item.data.seenAt } });
+      } catch (err) {
+        saves.take(lists[k]!, item.post.messageId);
+        this.fail(entry, err);
+      }
+    }
+    return decided;
+  }
+
+  /** A run's commit answered: the posts recorded or repeated are finished; those whose thread moved on come back. */
+  private afterCommit(decided: Decided[], committed: Outcome<CommitOutcome[]>): Entry[] {
+    if (!committed.ok) {
+      for (const d of decided) this.reject(d.entry.pending, committed.err);
+      return [];
+    }
+    const redo: Entry[] = [];
+    for (const [j, d] of decided.entries()) {
+      const { entry, outcome } = d;
+      const { pending } = entry;
+      const messageId = outcome.post.messageId;
+      const o = committed.value[j];
+      if (o === 'saved') {
+        pending.recorded.push(d);
+        pending.results[entry.index] = { status: 'verdict', list: outcome.list, messageId, action: outcome.verdict.action };
+        this.finish(entry);
+      } else if (o === 'already') {
+        pending.repeats.push({ index: entry.index, list: outcome.list, messageId, why: 'already' });
+        this.finish(entry);
+      } else if (entry.attempt < COMMIT_ATTEMPTS) {
+        entry.attempt++;
+        redo.push(entry);
+      } else this.fail(entry, new ThreadConflictError(d.save.thread.id));
+    }
+    if (redo.length) this.opts.log.debug({ posts: redo.length }, 'threads moved on meanwhile; placing again');
+    return redo;
+  }
+
+  /** A post that threw: split out of its batch, or its post job's error. Finished either way. */
+  private fail(e: Entry, err: unknown): void {
+    if (e.pending.splitOut) e.pending.splitOut(e.item, err);
+    else e.pending.error ??= err;
+    this.finish(e);
+  }
+
+  private finish(e: Entry): void {
+    const p = e.pending;
+    if (--p.left > 0 || p.settled) return;
+    p.settled = true;
+    p.settle(p.error);
+  }
+
+  private reject(p: Pending, err: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    p.settle(err);
+  }
+
+  /** What a job does once its posts are committed (no longer in the decider's way): notices, metrics, log lines. */
+  private async settle(p: Pending): Promise<void> {
+    await this.recorded(p.jobId, p.recorded);
+    await Promise.all(p.repeats.map(async (r) => (p.results[r.index] = await this.repeated(p.jobId, r))));
   }
 
   /** Verdicts just recorded: metrics, their notices queued (they cannot have been before), one log line each. */
   private async recorded(jobId: string, done: Decided[]): Promise<void> {
-    const { metrics, log, queues, store } = this.opts;
+    const { metrics, queues, store } = this.opts;
+    const log = this.verdictLog;
     const notices = done.filter((d) => d.record.notice);
     if (notices.length) {
       // Add first, mark after: a crash in between re-adds under the same job ids, which BullMQ ignores.

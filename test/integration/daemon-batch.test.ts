@@ -12,6 +12,7 @@ import { Queues } from '../../src/queue/queues.js';
 import { connectRedis } from '../../src/queue/redis.js';
 import { PostWorker } from '../../src/queue/worker.js';
 import { BATCH_MAX_POSTS, batchJobId, planJobs, postJobId, type BatchJobData, type PostJobData } from '../../src/queue/jobs.js';
+import type { PostsJobData } from '../../src/queue/jobs.js';
 import { verdictCounts, waitFor } from './helpers.js';
 
 const quiet = createLogger('silent');
@@ -220,5 +221,50 @@ test('a batch run again (after a failure or a killed worker) is split into post 
     await idle(queues);
     assertOncePerPost(await verdictCounts(r.redis, r.prefix), ids);
     for (const p of posts.slice(2)) assert.equal((await queues.posts.getJob(p.jobId))?.name, 'post', 'split out under its own id');
+  });
+});
+
+test('jobs of one process decided in one run: a failing post fails its own job only', { timeout: 60_000 }, async () => {
+  await withWorker(async ({ r, store, worker, poisoned }) => {
+    const ids = ['run-0', 'run-1', 'run-2', 'run-3'];
+    const posts = burst(ids);
+    poisoned.add(posts[2]!.data.messageId!);
+    const job = (p: (typeof posts)[number]): Job<PostsJobData> => ({ id: p.jobId, data: p.data, attemptsStarted: 1, stalledCounter: 0 }) as unknown as Job<PostsJobData>;
+    // Handed over at once: the first starts a run, the others wait for it and are decided together in the next.
+    const settled = await Promise.allSettled(posts.map((p) => worker.process(job(p))));
+    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((settled[2] as PromiseRejectedResult).reason), /poisoned for the test/);
+    assert.equal(await store.verdictCount(LIST), 3);
+    assertOncePerPost(await verdictCounts(r.redis, r.prefix), ['run-0', 'run-1', 'run-3']);
+    // run-1 replies to run-0, run-3 to run-2 (not decided): each placed as replay would place it.
+    assert.equal((await store.verdictOf(LIST, '<run-1@batch.example.org>'))?.threadId, '<run-0@batch.example.org>');
+    assert.equal((await store.verdictOf(LIST, '<run-3@batch.example.org>'))?.threadId, '<run-2@batch.example.org>');
+  });
+});
+
+test('a thread moved on by another process while a run is placed: its posts are placed again, once each', { timeout: 60_000 }, async () => {
+  await withWorker(async ({ r, store, worker }) => {
+    const [root, ...replies] = burst(['moved-0', 'moved-1', 'moved-2']);
+    const job = (data: PostsJobData, id: string): Job<PostsJobData> => ({ id, data, attemptsStarted: 1, stalledCounter: 0, updateData: async () => undefined }) as unknown as Job<PostsJobData>;
+    await worker.process(job(root!.data, root!.jobId));
+    const threadKey = `${store.keyPrefix}:thread:${LIST}:<moved-0@batch.example.org>`;
+    // Just before the worker's first commit of the replies, "another worker" adds a post to their thread.
+    const commitMany = store.commitMany.bind(store);
+    let moved = false;
+    store.commitMany = (async (entries: Parameters<typeof commitMany>[0]) => {
+      if (!moved) {
+        moved = true;
+        const t = JSON.parse((await r.redis.hget(threadKey, 'json'))!) as { postCount: number };
+        await store.save({ ...t, postCount: t.postCount + 1 } as never, '<elsewhere@batch.example.org>', '', t.postCount);
+      }
+      return commitMany(entries);
+    }) as typeof store.commitMany;
+    // moved-2 replies to moved-1 (see burst): both on the moved thread, in one batch.
+    const [planned] = planJobs(replies.map((p, i) => ({ ...p, data: { ...p.data, raw: mail(`moved-${i + 1}`, i + 1, undefined, i ? 'moved-1' : 'moved-0').toString('base64') } })));
+    const res = await worker.process(job(planned!.data, planned!.jobId));
+    assert.equal(moved, true);
+    assert.deepEqual(res, { status: 'batch', list: LIST, posts: 2, verdicts: 2, already: 0, split: 0 });
+    assert.equal((JSON.parse((await r.redis.hget(threadKey, 'json'))!) as { postCount: number }).postCount, 4, 'root, the other worker\'s post, and both replies');
+    assertOncePerPost(await verdictCounts(r.redis, r.prefix), ['moved-0', 'moved-1', 'moved-2']);
   });
 });

@@ -11,7 +11,6 @@ import { MemoryThreadStore } from '../../src/threads/memory-store.js';
 import { RedisThreadStore } from '../../src/threads/redis-store.js';
 import { Queues } from '../../src/queue/queues.js';
 import { connectRedis, LuaScript } from '../../src/queue/redis.js';
-import { KeyLocks } from '../../src/queue/key-locks.js';
 import { PostWorker, type PostJobResult } from '../../src/queue/worker.js';
 import { planJobs, postJobId, type BatchJobData, type PostJobData } from '../../src/queue/jobs.js';
 import type { PendingSave } from '../../src/threads/redis-store.js';
@@ -193,7 +192,7 @@ test('commitMany: posts of one thread chain; a stale one and those after it on i
   }
 });
 
-test('posts of one thread handled at once by one worker take turns: no conflict, counts add up', async () => {
+test('posts of one thread handled at once by one worker are decided together: no conflict, counts add up', async () => {
   await withWorker(async (worker, { store, r }) => {
     const root: Mail = { id: 'r', subject: 'Debian on a Raspberry Pi' };
     await worker.process(job(mail(root, 0)));
@@ -208,22 +207,6 @@ test('posts of one thread handled at once by one worker take turns: no conflict,
     const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<r@store.example.org>`, 'json')) ?? '{}') as { postCount?: number };
     assert.equal(thread.postCount, 7, 'the root and its six replies, each counted once');
   });
-});
-
-test('KeyLocks: overlapping key sets take turns, disjoint ones run together', async () => {
-  const locks = new KeyLocks();
-  const order: string[] = [];
-  const hold = async (name: string, keys: string[], ms: number): Promise<void> => {
-    const release = await locks.acquire(keys);
-    order.push(`${name}+`);
-    await new Promise((res) => setTimeout(res, ms));
-    order.push(`${name}-`);
-    release();
-    release(); // twice is harmless
-  };
-  await Promise.all([hold('a', ['t1', 'm1'], 30), hold('b', ['m2', 't1'], 10), hold('c', ['t2'], 5)]);
-  assert.deepEqual(order, ['a+', 'c+', 'c-', 'a-', 'b+', 'b-']);
-  assert.equal(locks.size, 0);
 });
 
 test('LuaScript: a script Redis has not cached yet runs (EVAL), then by its SHA', async () => {
