@@ -177,7 +177,7 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
     const redisCpu0 = await redisCpuMs(r.redis);
     const t1 = performance.now();
     for (let i = 0; i < jobs.length; i += 50) await queues.addPosts(jobs.slice(i, i + 50));
-    while ((await store.verdictCount('tlug')) < raws.length) await sleep(5);
+    while ((await store.verdictCount('tlug')) < raws.length) await sleep(10);
     const seconds = (performance.now() - t1) / 1000;
     const cpuMs = (await workers.cpu()) - cpu0;
     const redisCpu = (await redisCpuMs(r.redis)) - redisCpu0;
