@@ -244,13 +244,9 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
       prev = -1;
       continue;
     }
+    // Only words carry WordInfo; a Japanese segment or an emoji is never "you".
     const info = t.word;
-    if (info !== undefined) {
-      if (info.you) you++;
-    } else {
-      const n = t.norm;
-      if (n === 'you' || n === 'your' || n === "you're" || n === 'u') you++;
-    }
+    if (info?.you) you++;
     // The bits of hash32(norm) as an int32: ^ and Math.imul read only those 32 bits, so this is the same arithmetic.
     const h = t.hash !== undefined ? t.hash : hash32(t.norm) | 0;
     if (pow2) {

@@ -12,7 +12,7 @@ import {
   type HitKind,
   type LexEntry,
 } from './lexicon.js';
-import { hasRun, type Token } from './tokens.js';
+import { capsOf, hasRun, type Token } from './tokens.js';
 
 export type Target = 'second' | 'third' | 'self' | 'thing' | 'none';
 export type Suppression = 'negated' | 'self' | 'reported' | 'harmless';
@@ -317,15 +317,7 @@ export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): H
 }
 
 /** /^[A-Z][A-Z']*$/ without the regex (it ran on every word). */
-function isCapsWord(w: string): boolean {
-  const c0 = w.charCodeAt(0);
-  if (!(c0 >= 65 && c0 <= 90)) return false;
-  for (let i = 1; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || c === 39)) return false;
-  }
-  return true;
-}
+const isCapsWord = (w: string): boolean => capsOf(w) !== 0;
 
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 // _ ` $ = / . < > -   (a dot only before a word character: "NOT_FOUND.", "Hello WORLD." stay words)

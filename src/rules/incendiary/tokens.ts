@@ -133,7 +133,7 @@ const words = new WordTable<WordInfo>((text) => {
 const breaks = new WordTable<string>((text) => text, 6, 10);
 
 /** WordInfo.caps: /^[A-Z][A-Z']*$/ and its length. */
-function capsOf(w: string): number {
+export function capsOf(w: string): number {
   const c0 = w.charCodeAt(0);
   if (!(c0 >= 65 && c0 <= 90)) return 0;
   for (let i = 1; i < w.length; i++) {
