@@ -18,6 +18,7 @@ import {
   messageIds,
   readHeaders,
   referencesOf,
+  type RawHeaders,
 } from './headers.js';
 import { splitHtml } from './html.js';
 import { parseMime } from './mailparser-adapter.js';
@@ -120,34 +121,108 @@ async function readBody(
 }
 
 /**
- * Parses raw RFC 5322 bytes into a Post. Repairs (wrong charsets, cut bodies, malformed headers) are listed in
- * `warnings`; throws UnreadableMailError only when there are neither headers nor readable text.
+ * What a post's header section says: every field of a Post that needs no body. A queue worker reads this first
+ * (to look its thread up) and the body only when it decides the post, so a waiting post holds its bytes and this,
+ * not its decoded text.
  */
-export async function parsePost(raw: Buffer, opts: ParseOptions = {}): Promise<Post> {
-  const maxBodyChars = opts.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
+export interface PostHead {
+  messageId: string;
+  messageIdSynthetic: boolean;
+  inReplyTo?: string;
+  references: string[];
+  listId?: string;
+  from: Post['from'];
+  author: string;
+  date?: Date;
+  subject: string;
+  normalizedSubject: string;
+  wasSubject?: string;
+  headers: Record<string, string>;
+  /** Size of the raw message in bytes. */
+  size: number;
+  /** The header fields as read, and where the body starts (the whole message when it has no header section). */
+  raw: RawHeaders;
+  /** Repairs found in the header section, before the body is read… */
+  warningsBefore: string[];
+  /** …and those a Post lists after the body's (ids, From, Date). */
+  warningsAfter: string[];
+}
+
+/** Reads a raw message's header section. Throws UnreadableMailError when it has neither headers nor readable text. */
+export function readPostHead(raw: Buffer): PostHead {
   const h = readHeaders(raw);
-  const warnings = [...h.warnings];
+  const before = [...h.warnings];
+  const after: string[] = [];
+  let headers: Record<string, string>;
+  if (h.fields.length === 0) {
+    if (!looksLikeText(raw)) throw new UnreadableMailError('neither a header section nor readable text', raw.length);
+    before.push('no header section; the whole message was read as body');
+    headers = Object.create(null) as Record<string, string>;
+  } else {
+    headers = headerMap(h.fields, before);
+  }
+  const rawMessageId = firstRaw(h.fields, 'message-id');
+  let messageId = messageIdOf(rawMessageId);
+  const messageIdSynthetic = messageId === undefined;
+  if (!messageId) {
+    messageId = `<${createHash('sha256').update(raw).digest('hex')}@listwarden.invalid>`;
+    after.push(rawMessageId === undefined ? 'no Message-ID; synthesized from the raw bytes' : 'unreadable Message-ID; synthesized from the raw bytes');
+  }
+  const inReplyTo = messageIds(firstRaw(h.fields, 'in-reply-to'))[0];
+  const from = addressOf(firstRaw(h.fields, 'from') ?? firstRaw(h.fields, 'sender'), after);
+  if (h.fields.length > 0 && !from.address && !from.name) after.push('no usable From header');
+  const dateRaw = firstRaw(h.fields, 'date');
+  const date = dateOf(dateRaw);
+  if (dateRaw !== undefined && !date) after.push('Date header could not be read');
+  const subjectRaw = firstRaw(h.fields, 'subject');
+  const subject = subjectRaw === undefined ? '' : cleanValue(subjectRaw);
+  const ns = normalizeSubject(subject);
+  const listId = listIdOf(headers['list-id']?.split('\n')[0]);
+  const head: PostHead = {
+    messageId,
+    messageIdSynthetic,
+    references: referencesOf(firstRaw(h.fields, 'references'), firstRaw(h.fields, 'in-reply-to')),
+    from,
+    author: authorOf(from),
+    subject,
+    normalizedSubject: ns.normalized,
+    headers,
+    size: raw.length,
+    raw: h,
+    warningsBefore: before,
+    warningsAfter: after,
+  };
+  if (inReplyTo) head.inReplyTo = inReplyTo;
+  if (listId) head.listId = listId;
+  if (date) head.date = date;
+  if (ns.was) head.wasSubject = ns.was;
+  return head;
+}
+
+/**
+ * Parses raw RFC 5322 bytes into a Post (`head`: the message's header section, when read already). Repairs (wrong
+ * charsets, cut bodies, malformed headers) are listed in `warnings`; throws UnreadableMailError only when there are
+ * neither headers nor readable text.
+ */
+export async function parsePost(raw: Buffer, opts: ParseOptions = {}, head: PostHead = readPostHead(raw)): Promise<Post> {
+  const maxBodyChars = opts.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
+  const h = head.raw;
+  const warnings = [...head.warningsBefore];
   let text: string | undefined;
   let html: string | undefined;
   let attachments: Post['attachments'] = [];
-  let headers: Record<string, string>;
 
   if (h.fields.length === 0) {
-    if (!looksLikeText(raw)) throw new UnreadableMailError('neither a header section nor readable text', raw.length);
-    warnings.push('no header section; the whole message was read as body');
-    headers = Object.create(null) as Record<string, string>;
     const body = raw.subarray(h.bodyStart, h.bodyStart + maxBodyChars * 4);
     const d = decodeBytes(body, undefined);
     if (d.warning) warnings.push(d.warning);
     text = d.text;
   } else {
-    headers = headerMap(h.fields, warnings);
-    const body = await readBody(raw, h.bodyStart, headers, maxBodyChars, warnings);
+    const body = await readBody(raw, h.bodyStart, head.headers, maxBodyChars, warnings);
     text = body.text;
     html = body.html;
     attachments = body.attachments;
   }
-
   let segments: Segment[];
   let htmlOnly = false;
   const plain = text !== undefined ? cleanText(text) : '';
@@ -172,32 +247,16 @@ export async function parsePost(raw: Buffer, opts: ParseOptions = {}): Promise<P
     segments = splitBody(cap(plain, maxBodyChars, 'body text', warnings));
   }
 
-  const rawMessageId = firstRaw(h.fields, 'message-id');
-  let messageId = messageIdOf(rawMessageId);
-  const messageIdSynthetic = messageId === undefined;
-  if (!messageId) {
-    messageId = `<${createHash('sha256').update(raw).digest('hex')}@listwarden.invalid>`;
-    warnings.push(rawMessageId === undefined ? 'no Message-ID; synthesized from the raw bytes' : 'unreadable Message-ID; synthesized from the raw bytes');
-  }
-  const inReplyTo = messageIds(firstRaw(h.fields, 'in-reply-to'))[0];
-  const from = addressOf(firstRaw(h.fields, 'from') ?? firstRaw(h.fields, 'sender'), warnings);
-  if (h.fields.length > 0 && !from.address && !from.name) warnings.push('no usable From header');
-  const dateRaw = firstRaw(h.fields, 'date');
-  const date = dateOf(dateRaw);
-  if (dateRaw !== undefined && !date) warnings.push('Date header could not be read');
-  const subjectRaw = firstRaw(h.fields, 'subject');
-  const subject = subjectRaw === undefined ? '' : cleanValue(subjectRaw);
-  const ns = normalizeSubject(subject);
-  const listId = listIdOf(headers['list-id']?.split('\n')[0]);
+  warnings.push(...head.warningsAfter);
 
   const post: Post = {
-    messageId,
-    messageIdSynthetic,
-    references: referencesOf(firstRaw(h.fields, 'references'), firstRaw(h.fields, 'in-reply-to')),
-    from,
-    author: authorOf(from),
-    subject,
-    normalizedSubject: ns.normalized,
+    messageId: head.messageId,
+    messageIdSynthetic: head.messageIdSynthetic,
+    references: head.references,
+    from: head.from,
+    author: head.author,
+    subject: head.subject,
+    normalizedSubject: head.normalizedSubject,
     segments,
     ownText: ownTextOf(segments),
     quotedText: segments
@@ -205,16 +264,16 @@ export async function parsePost(raw: Buffer, opts: ParseOptions = {}): Promise<P
       .map((s) => s.text.trim())
       .filter((t) => t !== '')
       .join('\n\n'),
-    headers,
-    size: raw.length,
+    headers: head.headers,
+    size: head.size,
     htmlOnly,
     attachments,
     warnings: [...new Set(warnings)],
   };
-  if (inReplyTo) post.inReplyTo = inReplyTo;
-  if (listId) post.listId = listId;
-  if (date) post.date = date;
-  if (ns.was) post.wasSubject = ns.was;
+  if (head.inReplyTo) post.inReplyTo = head.inReplyTo;
+  if (head.listId) post.listId = head.listId;
+  if (head.date) post.date = head.date;
+  if (head.wasSubject) post.wasSubject = head.wasSubject;
   const signature = segments
     .filter((s) => s.kind === 'signature')
     .map((s) => s.text)

@@ -39,7 +39,7 @@ export interface Pipeline {
   processRaw(raw: Buffer, opts?: ProcessOptions): Promise<PostOutcome>;
   processPost(post: Post, opts?: ProcessOptions): Promise<PostOutcome>;
   /** The list a post belongs to: the one named by `opts.list` (its mailbox's list), else by its List-Id. */
-  listFor(post: Post, opts?: ProcessOptions): ListConfig;
+  listFor(post: Pick<Post, 'listId'>, opts?: ProcessOptions): ListConfig;
   /** The rules each list runs, with their context (for explain and the rule list in reports). */
   rulesFor(list: ListConfig): RuleRun[];
 }
@@ -90,7 +90,7 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
     return fn;
   }
 
-  function listFor(post: Post, o?: ProcessOptions): ListConfig {
+  function listFor(post: Pick<Post, 'listId'>, o?: ProcessOptions): ListConfig {
     if (o?.list !== undefined) {
       const named = config.lists.find((l) => l.id === o.list);
       if (named) return named;

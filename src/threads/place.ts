@@ -12,7 +12,7 @@ const REPLY_MARKER =
 /** Subjects too generic to join threads on when reply headers are missing. */
 const GENERIC_SUBJECTS = new Set(['', 'help', 'question', 'hi', 'hello', 'test', 'problem', 'no subject', '(no subject)', 'query', 'urgent', 'info']);
 
-export function subjectKeyOf(post: Post): string {
+export function subjectKeyOf(post: Pick<Post, 'normalizedSubject'>): string {
   const s = post.normalizedSubject.trim();
   return s.length < 4 || GENERIC_SUBJECTS.has(s) ? '' : s;
 }
