@@ -3,6 +3,7 @@
 import { hash32, unigramHash } from './features.js';
 import { WordTable } from '../word-table.js';
 import { jaSegments } from '../ja-segments.js';
+import type { TopicTerm } from '../topic/tokenize.js';
 
 export type TokenKind = 'word' | 'ja' | 'break' | 'comma' | 'emoji';
 
@@ -39,11 +40,8 @@ export interface WordInfo {
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
   lexKey?: object;
   lexValue?: unknown;
-  /** The word's topic term, '' when it is not a content word (topic/tokenize.ts). */
-  term?: string;
-  /** The weights map `weight` was read from, and the term's weight there (topic/score.ts). */
-  weightKey?: object;
-  weight?: number;
+  /** The word's topic term, null when it is not a content word (topic/tokenize.ts). */
+  topic?: TopicTerm | null;
 }
 
 // What the scan recognises, as one alternation scanned left to right (this is the definition the scan follows):
@@ -127,7 +125,7 @@ const words = new WordTable<WordInfo>((text) => {
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
   const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
   const hash = hash32(norm) | 0;
-  return { text, norm, hash, uni: unigramHash(hash), you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, term: undefined, weightKey: undefined, weight: 0 };
+  return { text, norm, hash, uni: unigramHash(hash), you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, topic: undefined };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);

@@ -2,7 +2,7 @@
 
 import type { Post } from '../../model/post.js';
 import type { ListProfile } from '../profile.js';
-import { scanOwnTopicTokens, scanTopicTokens, type TopicToken } from './tokenize.js';
+import { newReading, scanOwnTopicTerms, scanTopicTerms, scanTopicTokens, weightOf, type TopicToken } from './tokenize.js';
 
 export interface ScoreOptions {
   /** Fewer distinct content words than this ("+1", "thanks!") give no reading at all. */
@@ -43,23 +43,28 @@ export function readTopic(
 ): TopicReading {
   const terms = profile.terms;
   const text = post.ownText;
-  // Distinct words, own text first and then the subject, each weighed as it is first seen (the sums run in that order).
-  const seen = new Set<string>();
+  // Distinct words, own text first and then the subject, each weighed as it is first seen (the sums run in that order);
+  // a term is counted once per reading by its stamp.
+  const stamp = newReading();
+  let words = 0;
   let sum = 0;
   let telling = 0;
-  scanOwnTopicTokens(text, terms, (term, weight) => {
-    if (seen.has(term)) return;
-    seen.add(term);
+  scanOwnTopicTerms(text, (t) => {
+    if (t.seen === stamp) return;
+    t.seen = stamp;
+    words++;
+    const weight = weightOf(t, terms);
     if (Math.abs(weight) < TELLING) return;
     sum += weight;
     telling += 1;
   });
   if (withSubject) {
     const share = opts.subjectWeight;
-    scanTopicTokens(post.normalizedSubject || post.subject, (term) => {
-      if (seen.has(term)) return;
-      seen.add(term);
-      const w = terms.get(term) ?? 0;
+    scanTopicTerms(post.normalizedSubject || post.subject, (t) => {
+      if (t.seen === stamp) return;
+      t.seen = stamp;
+      words++;
+      const w = weightOf(t, terms);
       if (Math.abs(w) < TELLING) return;
       sum += w * share;
       telling += share;
@@ -67,18 +72,26 @@ export function readTopic(
   }
   const logOdds = sum / (telling + opts.prior);
   const z = (logOdds - (profile.center ?? 0)) / (profile.spread ?? 1);
-  const similarity = seen.size < opts.minWords ? undefined : 1 / (1 + Math.exp(-opts.steepness * z));
-  let own: WeightedToken[] | undefined;
-  return {
-    similarity,
-    words: seen.size,
-    logOdds,
-    // Only a flagged post needs its words with offsets (for evidence): built on first use, not for every post.
-    get own(): WeightedToken[] {
-      own ??= weighedTokens(text, terms);
-      return own;
-    },
-  };
+  const similarity = words < opts.minWords ? undefined : 1 / (1 + Math.exp(-opts.steepness * z));
+  return new Reading(similarity, words, logOdds, text, terms);
+}
+
+/** A reading whose words with offsets are built on first use: only a flagged post needs them (for evidence). */
+class Reading implements TopicReading {
+  private tokens: WeightedToken[] | undefined;
+
+  constructor(
+    readonly similarity: number | undefined,
+    readonly words: number,
+    readonly logOdds: number,
+    private readonly text: string,
+    private readonly terms: ReadonlyMap<string, number>,
+  ) {}
+
+  get own(): WeightedToken[] {
+    this.tokens ??= weighedTokens(this.text, this.terms);
+    return this.tokens;
+  }
 }
 
 function weighedTokens(text: string, terms: ReadonlyMap<string, number>): WeightedToken[] {

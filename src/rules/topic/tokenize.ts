@@ -3,6 +3,7 @@
 import { isStopword } from './stopwords.js';
 import { WordTable } from '../word-table.js';
 import { wordTokens } from '../analysis.js';
+import type { Token } from '../incendiary/tokens.js';
 import { jaSegments } from '../ja-segments.js';
 
 export interface TopicToken {
@@ -38,10 +39,58 @@ export function stem(word: string): string {
   return w;
 }
 
+/**
+ * One distinct topic term, interned: a reading marks each term it has counted with its stamp, instead of building a
+ * Set of strings per post, and keeps the term's weight in the profile it last read it from.
+ */
+export interface TopicTerm {
+  readonly term: string;
+  /** The registry generation it belongs to (the registry starts over when full). */
+  readonly gen: number;
+  /** The stamp of the last reading that counted it (newReading()). */
+  seen: number;
+  /** The weights map `weight` was read from, and the term's weight there. */
+  weightKey: object | undefined;
+  weight: number;
+}
+
+// Terms by string; bounded: emptied (a new generation) only when a reading starts, so within one reading a term is
+// always the one object, and objects of an older generation (cached on words) are looked up again.
+const REGISTRY_MAX = 1 << 17;
+const registry = new Map<string, TopicTerm>();
+let generation = 1;
+let stamp = 0;
+
+function termOf(term: string): TopicTerm {
+  let t = registry.get(term);
+  if (t === undefined) {
+    t = { term, gen: generation, seen: 0, weightKey: undefined, weight: 0 };
+    registry.set(term, t);
+  }
+  return t;
+}
+
+/** The object of the current generation for a term object that may be older. */
+function current(t: TopicTerm): TopicTerm {
+  return t.gen === generation ? t : termOf(t.term);
+}
+
+/** A new stamp for one reading (a term is counted once per stamp); may start the registry over. */
+export function newReading(): number {
+  if (registry.size > REGISTRY_MAX) {
+    registry.clear();
+    generation++;
+  }
+  return ++stamp;
+}
+
 // Word forms repeat heavily across posts (Zipf), so a bounded memo maps each word as written straight to its term
-// ('' when it is dropped): one lookup, without slicing the word, instead of lower-casing, two stopword checks and the
-// suffix work per word.
-const terms = new WordTable<string>(computeTerm);
+// (null when it is dropped): one lookup, without slicing the word, instead of lower-casing, two stopword checks and
+// the suffix work per word.
+const terms = new WordTable<TopicTerm | null>((word) => {
+  const term = computeTerm(word);
+  return term === '' ? null : termOf(term);
+});
 
 function computeTerm(word: string): string {
   if (word.length > 30 || DIGITS.test(word)) return '';
@@ -70,13 +119,18 @@ const isJapaneseUnit = (c: number): boolean =>
 
 /**
  * Calls `emit` for each content word of `text` in order: the scan behind topicTokens, without building tokens for
- * callers that weigh each word as it comes (readTopic).
+ * callers that weigh each word as it comes.
  */
 export function scanTopicTokens(text: string, emit: (term: string, start: number, end: number) => void): void {
+  scanRange(text, 0, text.length, (t, start, end) => emit(t.term, start, end));
+}
+
+/** As scanTopicTokens, with each word's interned term. */
+export function scanTopicTerms(text: string, emit: (term: TopicTerm, start: number, end: number) => void): void {
   scanRange(text, 0, text.length, emit);
 }
 
-function scanRange(text: string, from: number, to: number, emit: (term: string, start: number, end: number) => void): void {
+function scanRange(text: string, from: number, to: number, emit: (term: TopicTerm, start: number, end: number) => void): void {
   const len = to;
   let i = from;
   while (i < len) {
@@ -92,7 +146,7 @@ function scanRange(text: string, from: number, to: number, emit: (term: string, 
         while (i < len && isAsciiLetter(text.charCodeAt(i))) i++;
       }
       const term = terms.get(text, start, i);
-      if (term !== '') emit(term, start, i);
+      if (term !== null) emit(current(term), start, i);
     } else if (isJapaneseUnit(c)) {
       const start = i;
       i++;
@@ -102,7 +156,7 @@ function scanRange(text: string, from: number, to: number, emit: (term: string, 
         const w = seg.segment;
         // Lone characters and short hiragana words are particles and endings, not topics.
         if (w.length < 2 || (HIRAGANA.test(w) && w.length < 4) || isStopword(w)) continue;
-        emit(w, start + seg.index, start + seg.index + w.length);
+        emit(termOf(w), start + seg.index, start + seg.index + w.length);
       }
     } else {
       i++;
@@ -112,27 +166,44 @@ function scanRange(text: string, from: number, to: number, emit: (term: string, 
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** The weight of `t` in `weights` (0 when absent), read once per term and weights map. */
+export function weightOf(t: TopicTerm, weights: ReadonlyMap<string, number>): number {
+  if (t.weightKey !== weights) {
+    t.weight = weights.get(t.term) ?? 0;
+    t.weightKey = weights;
+  }
+  return t.weight;
+}
+
 /**
- * The same words as scanTopicTokens(text, …), each with its weight in `weights` (0 when absent), read off the
- * text's incendiary tokens (tokenized once for the rules, analysis.ts) when the text is ASCII. There, a topic word is
- * a run of [A-Za-z0-9] with an optional "'letters", and an incendiary word a run of [A-Za-z0-9] with "*letters" or
- * "'letters" joined on ("f*ck", "S*TM" before "32L"). A token whose stretch of [A-Za-z0-9'*] is the token itself, with
- * no ' or *, is exactly one topic word, and its term and weight are memoized on the word (WordInfo); any other
- * stretch is scanned here as the topic scan would (no topic word crosses its ends). Other text is scanned as it is.
+ * The same words as scanTopicTokens(text, …), each with its weight in `weights` (0 when absent): see scanOwnTopicTerms.
  */
 export function scanOwnTopicTokens(
   text: string,
   weights: ReadonlyMap<string, number>,
   emit: (term: string, weight: number) => void,
 ): void {
-  const weighed = (term: string): void => emit(term, weights.get(term) ?? 0);
+  scanOwnTopicTerms(text, (t) => emit(t.term, weightOf(t, weights)));
+}
+
+/**
+ * The same words as scanTopicTerms(text, …), read off the text's incendiary tokens (tokenized once for the rules,
+ * analysis.ts) when the text is ASCII. There, a topic word is a run of [A-Za-z0-9] with an optional "'letters", and
+ * an incendiary word a run of [A-Za-z0-9] with "*letters" or "'letters" joined on ("f*ck", "S*TM" before "32L"). A
+ * token whose stretch of [A-Za-z0-9'*] is the token itself, with no ' or *, is exactly one topic word, and its term
+ * is memoized on the word (WordInfo); any other stretch is scanned here as the topic scan would (no topic word
+ * crosses its ends). Other text is scanned as it is.
+ */
+export function scanOwnTopicTerms(text: string, emit: (term: TopicTerm) => void): void {
   if (NON_ASCII.test(text)) {
-    scanRange(text, 0, text.length, weighed);
+    scanRange(text, 0, text.length, emit);
     return;
   }
   const len = text.length;
   let scannedTo = 0;
-  for (const t of wordTokens(text)) {
+  const tokens = wordTokens(text);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k] as Token;
     if (t.kind !== 'word' || t.start < scannedTo) continue;
     const info = t.word;
     // In ASCII text a word token ends where [A-Za-z0-9] ends: it is one topic word when it has no ' or * and none
@@ -144,21 +215,22 @@ export function scanOwnTopicTokens(
         const c = text.charCodeAt(e);
         if (c !== 39 && c !== 42 && !isLatinUnit(c)) break;
       }
-      scanRange(text, t.start, e, weighed);
+      scanRange(text, t.start, e, emit);
       scannedTo = e;
       continue;
     }
-    let term = info.term;
+    let term = info.topic;
     if (term === undefined) {
-      term = computeTerm(info.text);
-      info.term = term;
+      const s = computeTerm(info.text);
+      term = s === '' ? null : termOf(s);
+      info.topic = term;
     }
-    if (term === '') continue;
-    if (info.weightKey !== weights) {
-      info.weight = weights.get(term) ?? 0;
-      info.weightKey = weights;
+    if (term === null) continue;
+    if (term.gen !== generation) {
+      term = termOf(term.term);
+      info.topic = term;
     }
-    emit(term, info.weight ?? 0);
+    emit(term);
   }
 }
 
