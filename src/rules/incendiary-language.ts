@@ -71,24 +71,35 @@ function parseOptions(raw: Record<string, unknown>): IncendiaryOptions {
   return out;
 }
 
-// What the default rule found for each post, so thread-heat can read the hits without scoring the post again.
-const defaultFindings = new WeakMap<Post, IncendiaryDetail>();
+/** The last post a rule scored and what it found: measure() and check() (and thread-heat) ask about one post in a row. */
+interface LastFinding {
+  post: Post | undefined;
+  text: string;
+  key: string;
+  detail: IncendiaryDetail | undefined;
+}
 
-/** The default rule's finding on this post, if it has scored it (thread-heat reads it). */
+// What the default rule found for the post it scored last, so thread-heat can read the hits without scoring the post
+// again. One slot rather than a map keyed by post: the rules run one post at a time, and a map entry per post was a
+// measurable cost (and garbage) on every post.
+const defaultFinding: LastFinding = { post: undefined, text: '', key: '', detail: undefined };
+
+/** The default rule's finding on this post, if it was the last post it scored (thread-heat reads it). */
 export function incendiaryFinding(post: Post): IncendiaryDetail | undefined {
-  return defaultFindings.get(post);
+  return defaultFinding.post === post ? defaultFinding.detail : undefined;
 }
 
 /** Builds the rule around a scorer (the eval builds one per cross-validation fold; the registry uses the default). */
-export function createIncendiaryRule(scorerOptions?: ScorerOptions, share?: WeakMap<Post, IncendiaryDetail>): Rule {
+export function createIncendiaryRule(scorerOptions?: ScorerOptions, share?: LastFinding): Rule {
   const base: Scorer = scorerOptions ? createScorer(scorerOptions) : scoreDetailed;
   // Scorers with config words are compiled once per distinct option set, not per post.
   const custom = new Map<string, Scorer>();
   // measure() and check() see the same post: score it once.
-  const memo = new WeakMap<Post, { text: string; key: string; detail: IncendiaryDetail }>();
+  const memo: LastFinding = share ?? { post: undefined, text: '', key: '', detail: undefined };
 
+  const plain = { key: '', scorer: base };
   const scorerFor = (opts: IncendiaryOptions): { key: string; scorer: Scorer } => {
-    if (!opts.extraWords?.length && !opts.disabledKinds?.length) return { key: '', scorer: base };
+    if (!opts.extraWords?.length && !opts.disabledKinds?.length) return plain;
     const key = JSON.stringify([opts.extraWords ?? [], opts.disabledKinds ?? []]);
     let s = custom.get(key);
     if (!s) {
@@ -100,11 +111,12 @@ export function createIncendiaryRule(scorerOptions?: ScorerOptions, share?: Weak
 
   const detailFor = (post: Post, ctx: RuleContext): IncendiaryDetail => {
     const { key, scorer } = scorerFor(readOptions(ctx.settings.options ?? {}));
-    const hit = memo.get(post);
-    if (hit && hit.text === post.ownText && hit.key === key) return hit.detail;
+    if (memo.post === post && memo.text === post.ownText && memo.key === key && memo.detail !== undefined) return memo.detail;
     const detail = scorer(post.ownText);
-    memo.set(post, { text: post.ownText, key, detail });
-    share?.set(post, detail);
+    memo.post = post;
+    memo.text = post.ownText;
+    memo.key = key;
+    memo.detail = detail;
     return detail;
   };
 
@@ -139,7 +151,7 @@ export function createIncendiaryRule(scorerOptions?: ScorerOptions, share?: Weak
   };
 }
 
-export const incendiaryLanguage: Rule = createIncendiaryRule(undefined, defaultFindings);
+export const incendiaryLanguage: Rule = createIncendiaryRule(undefined, defaultFinding);
 
 function roundParts(parts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};

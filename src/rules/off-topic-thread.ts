@@ -59,18 +59,19 @@ export function isOTSubject(subject: string): boolean {
   return OT_TAG.test(subject);
 }
 
-// measure() and check() read the same post; the reading is kept for the post and profile it was made for.
-const readings = new WeakMap<Post, { profile: ListProfile; opts: OffTopicOptions; reading: TopicReading }>();
+// measure() and check() read the same post; the reading is kept for the post and profile it was made for (one slot:
+// the rules run one post at a time).
+let last: { post: Post; profile: ListProfile; opts: OffTopicOptions; reading: TopicReading } | undefined;
 
 function reading(post: Post, thread: Thread, ctx: RuleContext, opts: OffTopicOptions): TopicReading {
-  const hit = readings.get(post);
-  if (hit && hit.profile === ctx.profile && hit.opts.minWords === opts.minWords && hit.opts.prior === opts.prior
+  const hit = last;
+  if (hit && hit.post === post && hit.profile === ctx.profile && hit.opts.minWords === opts.minWords && hit.opts.prior === opts.prior
     && hit.opts.steepness === opts.steepness && hit.opts.subjectWeight === opts.subjectWeight) return hit.reading;
   // A reply that keeps the thread's subject adds no words of its own there: in a drift the subject lags behind.
   const inherited = thread.posts.length > 1 && thread.posts[0]?.messageId !== post.messageId
     && post.normalizedSubject === thread.normalizedSubject;
   const r = readTopic(ctx.profile, post, opts, !inherited);
-  readings.set(post, { profile: ctx.profile, opts, reading: r });
+  last = { post, profile: ctx.profile, opts, reading: r };
   return r;
 }
 

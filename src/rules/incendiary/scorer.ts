@@ -63,12 +63,19 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
   return (text: string): IncendiaryDetail => {
     const tokens = wordTokens(text);
     const hits = findHits(lex, tokens, text);
-    const { score: lexScore, parts, second } = combineHits(hits);
+    // Most posts have no lexicon hit: their parts, spans and caps are known without combining anything.
+    const { score: lexScore, parts, second } = hits.length === 0 ? NO_HITS : combineHits(hits);
     let p = 0;
     let lift = 0;
-    const spans: IncendiarySpan[] = hits
-      .filter((h) => h.weight > 0)
-      .map((h) => ({ start: h.start, end: h.end, text: text.slice(h.start, h.end), kind: h.kind, weight: h.weight }));
+    const spans: IncendiarySpan[] = [];
+    let counted = 0;
+    let grumbles = 0;
+    for (const h of hits) {
+      if (!(h.weight > 0)) continue;
+      spans.push({ start: h.start, end: h.end, text: text.slice(h.start, h.end), kind: h.kind, weight: h.weight });
+      counted++;
+      if (GRUMBLE_KINDS.has(h.kind)) grumbles++;
+    }
     if (model) {
       // The same probability as predict(model, extractFeatures(…)), without building the features.
       p = sigmoid(featureLogit(tokens, hits, model.weights, model.dim, model.bias));
@@ -82,21 +89,27 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
         }
       }
     }
-    const counted = hits.filter((h) => h.weight > 0);
-    const grumbleOnly = counted.length > 0 && counted.every((h) => GRUMBLE_KINDS.has(h.kind));
+    const grumbleOnly = counted > 0 && grumbles === counted;
     const blended = 1 - (1 - lexScore) * (1 - lift);
     const score = grumbleOnly ? Math.min(blended, GRUMBLE_CAP) : blended;
-    spans.sort((a, b) => a.start - b.start);
+    if (spans.length > 1) spans.sort((a, b) => a.start - b.start);
+    // combineHits' fresh parts (per kind), then the three named ones, in that order (explain and flags list them so).
+    const allParts: Record<string, number> = hits.length === 0 ? {} : parts;
+    allParts.lexicon = lexScore;
+    allParts.model = p;
+    allParts['second-person'] = second;
     return {
       score,
-      spans: mergeSpans(spans, text),
-      parts: { ...parts, lexicon: lexScore, model: p, 'second-person': second },
+      spans: spans.length === 0 ? spans : mergeSpans(spans, text),
+      parts: allParts,
       version,
       hits,
       secondPerson: second,
     };
   };
 }
+
+const NO_HITS: { score: number; parts: Record<string, number>; second: number } = { score: 0, parts: {}, second: 0 };
 
 /** Overlapping spans become one, so evidence never repeats words. */
 function mergeSpans(spans: IncendiarySpan[], text: string): IncendiarySpan[] {
