@@ -214,11 +214,16 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
   // At most two word features per token, two per hit and a few cues.
   resetScratch(2 * tokens.length + 2 * hits.length + 8);
   const add = addFeature;
+  // Each call has its own stamp: a word whose unigram this call already added is not looked up again.
+  const stamp = ++logitStamp;
   // Tokens inside a suppressed hit are masked, as in extractFeatures.
   let masked: Uint8Array | undefined;
   for (const h of hits) {
     if (!h.suppressed) continue;
-    masked ??= new Uint8Array(tokens.length);
+    if (masked === undefined) {
+      if (maskScratch.length < tokens.length) maskScratch = new Uint8Array(tokens.length * 2);
+      masked = maskScratch;
+    }
     for (let i = h.first; i <= h.last; i++) masked[i] = 1;
   }
   const mask = dim - 1;
@@ -234,8 +239,11 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     if (kind !== 'word' && kind !== 'ja' && kind !== 'emoji') {
       if (kind === 'break') {
         prev = -1;
-        if (t.text.includes('!!')) add(H_EXCL % dim, 1, false);
-        if (t.text.includes('??')) add(H_QUEST % dim, 1, false);
+        // A one-character break holds neither "!!" nor "??".
+        if (t.text.length > 1) {
+          if (t.text.includes('!!')) add(H_EXCL % dim, 1, false);
+          if (t.text.includes('??')) add(H_QUEST % dim, 1, false);
+        }
       }
       continue;
     }
@@ -246,19 +254,30 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     }
     // Only words carry WordInfo; a Japanese segment or an emoji is never "you".
     const info = t.word;
-    if (info?.you) you++;
     // The bits of hash32(norm) as an int32: ^ and Math.imul read only those 32 bits, so this is the same arithmetic.
     const h = t.hash !== undefined ? t.hash : hash32(t.norm) | 0;
     if (pow2) {
-      add((info !== undefined ? info.uni : fmixInt(h ^ 0x9e3779b9)) & mask, 1, true);
+      if (info !== undefined) {
+        if (info.you) you++;
+        // A word's unigram is the same feature each time it occurs: once added in this call, adding it again would
+        // change nothing (the set already holds it), so the probe is skipped.
+        if (info.logitStamp !== stamp) {
+          info.logitStamp = stamp;
+          add(info.uni & mask, 1, true);
+        }
+      } else {
+        add(fmixInt(h ^ 0x9e3779b9) & mask, 1, true);
+      }
       if (prev >= 0) add(fmixInt(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) & mask, 1, true);
     } else {
+      if (info?.you) you++;
       add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
       if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
     }
     prev = i;
     prevHash = h;
   }
+  if (masked !== undefined) masked.fill(0, 0, tokens.length);
   const scale = wordCount > 0 ? 1 / Math.sqrt(wordCount) : 0;
   for (let k = 0; k < count; k++) if (isWordAt[k]) values[k] = scale;
   for (const h of hits) {
@@ -279,3 +298,7 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
   }
   return z;
 }
+
+// featureLogit's call stamps (WordInfo.logitStamp) and its reused mask of suppressed tokens (all 0 between calls).
+let logitStamp = 0;
+let maskScratch = new Uint8Array(1024);

@@ -40,6 +40,8 @@ export interface WordInfo {
   /** The lexicon `lexValue` was looked up in (lexical.ts). */
   lexKey?: object;
   lexValue?: unknown;
+  /** The last featureLogit call that added this word's unigram (features.ts). */
+  logitStamp: number;
   /** The word's topic term, null when it is not a content word (topic/tokenize.ts). */
   topic?: TopicTerm | null;
 }
@@ -125,7 +127,7 @@ const words = new WordTable<WordInfo>((text) => {
   // As an int32, so it fits a small integer (an unsigned 32-bit value above 2^31 would be a boxed double per token).
   const you = norm === 'you' || norm === 'your' || norm === "you're" || norm === 'u';
   const hash = hash32(norm) | 0;
-  return { text, norm, hash, uni: unigramHash(hash), you, caps: capsOf(text), plain: !/['’*]/.test(text), lexKey: undefined, lexValue: undefined, topic: undefined };
+  return { text, norm, hash, uni: unigramHash(hash), you, caps: capsOf(text), plain: !/['’*]/.test(text), logitStamp: 0, lexKey: undefined, lexValue: undefined, topic: undefined };
 });
 // Clause breaks ("\n\n", ".\n") repeat even more than words.
 const breaks = new WordTable<string>((text) => text, 6, 10);
