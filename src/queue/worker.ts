@@ -7,7 +7,7 @@ import type { WorkerConfig } from '../config/daemon-schema.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_EXCERPT, threadSummaryOf } from '../model/notice.js';
 import type { Post } from '../model/post.js';
-import { parsePost, UnreadableMailError } from '../parse/index.js';
+import { parsePost, readPostHead, UnreadableMailError, type PostHead } from '../parse/index.js';
 import type { Pipeline, PostOutcome } from '../pipeline/index.js';
 import { subjectKeyOf } from '../threads/place.js';
 import { ThreadConflictError } from '../threads/store.js';
@@ -120,18 +120,23 @@ export function recordOf(outcome: Verdicted, at: number): VerdictRecord<NoticeJo
 }
 
 /** The keys placing this post may read (mirrors threads/place.ts; a key it reads that is not here goes to Redis). */
-export function lookupKeysOf(post: Post): LookupKeys {
+export function lookupKeysOf(post: Pick<Post, 'messageId' | 'inReplyTo' | 'references' | 'normalizedSubject'>): LookupKeys {
   const parents = [post.inReplyTo, ...[...post.references].reverse()].filter((p): p is string => !!p);
   const root = post.references[0] ?? (parents.length ? parents[parents.length - 1] : undefined);
   return { messageId: post.messageId, parents, root, subjectKey: subjectKeyOf(post) };
 }
 
-/** One post of a job, parsed, with the keys its thread state is looked up by. */
+/**
+ * One post of a job: its bytes and header section, with the keys its thread state is looked up by. Its body is
+ * parsed only when the decider places it: a post waiting in a run holds its bytes (outside the JS heap), not its
+ * decoded text, which would otherwise outlive a young-generation GC or two and be copied into the old generation.
+ */
 interface Item {
   data: PostJobData;
   /** Its place in the job's batch, when batched (to split it out if it fails). */
   batched?: BatchedPost;
-  post: Post;
+  raw: Buffer;
+  head: PostHead;
   keys: LookupKeys;
 }
 
@@ -183,21 +188,43 @@ const outcomeOf = <T>(p: Promise<T>): Promise<Outcome<T>> =>
     (err: unknown) => ({ ok: false as const, err }),
   );
 
-/** A post placed and decided, its save held for the commit. */
+/** A post placed and decided, its save held for the commit: what the commit and the job's log lines need of it. */
 interface Decided {
   entry: Entry;
-  outcome: Verdicted;
+  list: string;
+  messageId: string;
+  verdict: Verdicted['verdict'];
+  ruleFailures: number;
   save: PendingSave;
   record: VerdictRecord<NoticeJobData> & { seenAt: number };
 }
 
-async function parseJob(raw: Buffer): Promise<Post> {
+/** Parsing again will not help an unreadable post: straight to the failed set, with the reason. */
+const unrecoverable = (err: unknown): unknown => (err instanceof UnreadableMailError ? new UnrecoverableError(`unreadable post: ${err.message}`) : err);
+
+/** A job's post (base64 in the job) as an Item: decoded, its header section read. */
+function itemOf(data: PostJobData, batched?: BatchedPost): Item {
+  const raw = Buffer.from(data.raw, 'base64');
+  let head: PostHead;
   try {
-    return await parsePost(raw);
+    head = readPostHead(raw);
   } catch (err) {
-    // Parsing again will not help: straight to the failed set, with the reason.
-    if (err instanceof UnreadableMailError) throw new UnrecoverableError(`unreadable post: ${err.message}`);
-    throw err;
+    throw unrecoverable(err);
+  }
+  // The job's base64 copy is let go (the job object lives until the job ends; these strings are most of it): a post
+  // that fails later is split out or failed from `raw` (see rawData).
+  data.raw = '';
+  return { data, batched, raw, head, keys: lookupKeysOf(head) };
+}
+
+/** A post's job data again, with its bytes (itemOf let the job's copy go). */
+const rawData = <T extends PostJobData>(data: T, raw: Buffer): T => ({ ...data, raw: raw.toString('base64') });
+
+async function parseBody(item: Item): Promise<Post> {
+  try {
+    return await parsePost(item.raw, {}, item.head);
+  } catch (err) {
+    throw unrecoverable(err);
   }
 }
 
@@ -247,8 +274,7 @@ export class PostWorker {
     const data = job.data;
     if (isBatch(data)) return this.processBatch(job as Job<BatchJobData, PostsJobResult>);
     const jobId = String(job.id);
-    const post = await parseJob(Buffer.from(data.raw, 'base64'));
-    const done = await this.decide(jobId, [{ data, post, keys: lookupKeysOf(post) }]);
+    const done = await this.decide(jobId, [itemOf(data)]);
     await this.settle(done);
     return done.results[0]!;
   }
@@ -277,17 +303,16 @@ export class PostWorker {
       split.push(p);
       log.warn({ list: p.list, jobId, postJobId: p.jobId, messageId: p.messageId, err: { message: errMessage(err) } }, 'post failed in its batch: split out into a job of its own');
     };
-    // Parsed while the decider is busy with other jobs' posts.
+    // Header sections read while the decider is busy with other jobs' posts; bodies are parsed as it places them.
     const items: Item[] = [];
     for (const p of data.posts) {
       try {
-        const post = await parseJob(Buffer.from(p.raw, 'base64'));
-        items.push({ data: p, batched: p, post, keys: lookupKeysOf(post) });
+        items.push(itemOf(p, p));
       } catch (err) {
         splitOut(p, err);
       }
     }
-    const done = await this.decide(jobId, items, (item, err) => splitOut(item.batched!, err));
+    const done = await this.decide(jobId, items, (item, err) => splitOut(rawData(item.batched!, item.raw), err));
     await this.settle(done);
     await queues.addSplit(split);
     // Every post is decided or in a job of its own now: the raw posts need not stay in Redis with the finished job.
@@ -342,7 +367,7 @@ export class PostWorker {
         const entries = this.nextRun(redo);
         // The pipeline in force now (a reload swaps it); the posts themselves are not changed by a run, so they are reused.
         const pipeline = this.opts.pipeline();
-        const lists = entries.map((e) => pipeline.listFor(e.item.post, { list: e.item.data.list }).id);
+        const lists = entries.map((e) => pipeline.listFor(e.item.head, { list: e.item.data.list }).id);
         const snapshot = entries.length ? outcomeOf(this.opts.store.snapshot(entries.map((e, k) => ({ list: lists[k]!, keys: e.item.keys })))) : undefined;
         redo = prev ? this.afterCommit(prev.decided, await prev.committed) : [];
         prev = undefined;
@@ -387,7 +412,8 @@ export class PostWorker {
       const { item, pending } = entry;
       if (pending.settled) continue;
       try {
-        const outcome = await saves.within(snapshot, () => pipeline.processPost(item.post, { list: item.data.list }));
+        const post = await parseBody(item);
+        const outcome = await saves.within(snapshot, () => pipeline.processPost(post, { list: item.data.list }));
         if (outcome.kind === 'unreadable') throw new UnrecoverableError(`unreadable post: ${outcome.reason}`);
         if (outcome.kind === 'duplicate') {
           pending.repeats.push({ index: entry.index, list: outcome.list, messageId: outcome.post.messageId, threadId: outcome.threadId, why: 'duplicate' });
@@ -397,9 +423,18 @@ export class PostWorker {
         const save = saves.take(outcome.list, outcome.post.messageId);
         if (!save) throw new Error('the pipeline decided without saving the thread; cannot record the verdict');
         snapshot.apply(save);
-        decided.push({ entry, outcome, save, record: { ...recordOf(outcome, Date.now()), seenAt: item.data.seenAt } });
+        // Only what the commit and the log lines need is kept of the post (not its text) until the run is committed.
+        decided.push({
+          entry,
+          list: outcome.list,
+          messageId: outcome.post.messageId,
+          verdict: outcome.verdict,
+          ruleFailures: outcome.ruleFailures.length,
+          save,
+          record: { ...recordOf(outcome, Date.now()), seenAt: item.data.seenAt },
+        });
       } catch (err) {
-        saves.take(lists[k]!, item.post.messageId);
+        saves.take(lists[k]!, item.head.messageId);
         this.fail(entry, err);
       }
     }
@@ -414,16 +449,15 @@ export class PostWorker {
     }
     const redo: Entry[] = [];
     for (const [j, d] of decided.entries()) {
-      const { entry, outcome } = d;
+      const { entry, list, messageId } = d;
       const { pending } = entry;
-      const messageId = outcome.post.messageId;
       const o = committed.value[j];
       if (o === 'saved') {
         pending.recorded.push(d);
-        pending.results[entry.index] = { status: 'verdict', list: outcome.list, messageId, action: outcome.verdict.action };
+        pending.results[entry.index] = { status: 'verdict', list, messageId, action: d.verdict.action };
         this.finish(entry);
       } else if (o === 'already') {
-        pending.repeats.push({ index: entry.index, list: outcome.list, messageId, why: 'already' });
+        pending.repeats.push({ index: entry.index, list, messageId, why: 'already' });
         this.finish(entry);
       } else if (entry.attempt < COMMIT_ATTEMPTS) {
         entry.attempt++;
@@ -472,9 +506,7 @@ export class PostWorker {
       for (const d of notices) byList.set(d.record.list, [...(byList.get(d.record.list) ?? []), d.record.messageId]);
       await Promise.all([...byList].map(([list, ids]) => store.markNoticesQueued(list, ids)));
     }
-    for (const { outcome, record } of done) {
-      const { list, verdict } = outcome;
-      const messageId = outcome.post.messageId;
+    for (const { list, messageId, verdict, ruleFailures, record } of done) {
       if (metrics) {
         metrics.postsParsed.inc({ list });
         for (const f of verdict.flags) metrics.flags.inc({ list, rule: f.rule, severity: f.severity });
@@ -488,7 +520,7 @@ export class PostWorker {
           threadId: verdict.threadId,
           action: verdict.action,
           flags: verdict.flags.map((f) => `${f.rule}:${f.severity}`),
-          ruleFailures: outcome.ruleFailures.length,
+          ruleFailures,
           ms: record.at - record.seenAt,
         },
         'verdict',

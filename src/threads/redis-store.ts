@@ -1,6 +1,5 @@
 // Thread state in Redis, shared by any number of workers: one-trip lookups, optimistic saves (Lua), verdicts atomic.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import type { Thread } from '../model/thread.js';
 import type { Action, Severity } from '../model/flag.js';
@@ -380,26 +379,37 @@ export class Snapshot {
 
 /**
  * Saves are kept in memory, by list and Message-ID, until the worker commits them with the verdict
- * (RedisThreadStore.commitMany). Reads are answered from the job's Snapshot when it has the key (one round trip
- * for the whole placement), from Redis otherwise. One instance serves all jobs of a worker process: jobs differ by
- * message, and each job's Snapshot is its own (AsyncLocalStorage), so concurrent jobs never see each other's.
+ * (RedisThreadStore.commitMany). Reads are answered from the run's Snapshot when it has the key (one round trip
+ * for the whole placement), from Redis otherwise. One instance serves a worker process, whose one decider places
+ * posts one at a time (see PostWorker): the snapshot in force is a plain field, set for one placement at a time.
+ * (An AsyncLocalStorage would allow overlapping placements, but while one exists Node runs a hook on every promise
+ * of the process, BullMQ's and ioredis' included.)
  */
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
-  private readonly scope = new AsyncLocalStorage<Snapshot>();
+  private current: Snapshot | undefined;
   /** Reads made inside `within` that the snapshot could not answer (each one a round trip; tests expect none). */
   readsPastLookup = 0;
   constructor(readonly inner: RedisThreadStore) {}
 
-  /** Runs fn (a pipeline call for a post the snapshot was made for) with the snapshot answering its reads. */
-  within<T>(snapshot: Snapshot | Lookup, fn: () => Promise<T>): Promise<T> {
-    return this.scope.run(snapshot instanceof Snapshot ? snapshot : new Snapshot([snapshot]), fn);
+  /**
+   * Runs fn (a pipeline call for a post the snapshot was made for) with the snapshot answering its reads. One at a
+   * time: a second placement while one runs is a programming error (it would read the other's snapshot).
+   */
+  async within<T>(snapshot: Snapshot | Lookup, fn: () => Promise<T>): Promise<T> {
+    if (this.current) throw new Error('DeferredSaves.within: one placement at a time (the worker decides posts one after another)');
+    this.current = snapshot instanceof Snapshot ? snapshot : new Snapshot([snapshot]);
+    try {
+      return await fn();
+    } finally {
+      this.current = undefined;
+    }
   }
   private known(list: string): SnapshotList | undefined {
-    return this.scope.getStore()?.list(list);
+    return this.current?.list(list);
   }
   private past<T>(read: Promise<T>): Promise<T> {
-    if (this.scope.getStore()) this.readsPastLookup++;
+    if (this.current) this.readsPastLookup++;
     return read;
   }
 
