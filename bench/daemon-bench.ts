@@ -7,18 +7,16 @@
 // processes beside the poller in the live run (0: one process with --role all); --batch: the most posts a batch job
 // carries in the throughput runs (as the poller queues a burst; 1: a job per post, as before batches).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateArchive } from './generate-archive.js';
-import { benchConfigText, mb, pct, prefixMemory, redisCpuMs, splitMbox, usedMemory, type WorkerMessage } from './daemon-common.js';
+import { benchConfigText, mb, pct, prefixMemory, daemonNodeFlags, redisCpuMs, replayNodeFlags, splitMbox, usedMemory, type ReplayMessage, type WorkerMessage } from './daemon-common.js';
 import { startDovecot } from '../test/helpers/dovecot.js';
 import { testRedis } from '../test/helpers/redis.js';
 import { createLogger } from '../src/log.js';
-import { createPipeline } from '../src/pipeline/index.js';
-import { MemoryThreadStore } from '../src/threads/memory-store.js';
 import { RedisThreadStore } from '../src/threads/redis-store.js';
 import { parseDaemonConfigText } from '../src/daemon/config.js';
 import { runDaemon, type Role } from '../src/daemon/index.js';
@@ -61,7 +59,15 @@ const archive = join('.bench', `daemon-archive-${N}.mbox`);
 if (!existsSync(archive)) await generateArchive(archive, N, { seed: 7 });
 const raws = splitMbox(readFileSync(archive, 'utf8')).slice(0, N);
 const dir = mkdtempSync(join(tmpdir(), 'lw-bench-'));
-say(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}`);
+// Worker and replay processes run the compiled code, each under the V8 flags it ships with: replay those of the
+// `listwarden` bin, workers those of the systemd unit (LISTWARDEN_BENCH_CODE=src: src/ through tsx, markedly slower).
+const code = process.env.LISTWARDEN_BENCH_CODE === 'src' ? 'src' : 'dist';
+if (code === 'dist' && !process.env.LISTWARDEN_BENCH_BUILT) execFileSync('npm', ['run', 'build', '--silent']);
+const workerFlags = daemonNodeFlags();
+const replayFlags = replayNodeFlags();
+const flagsText = (f: string[]): string => f.join(' ') || "Node's default flags";
+const childEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, LISTWARDEN_BENCH_CODE: code });
+say(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}, ${code} code; workers: ${flagsText(workerFlags)}; replay: ${flagsText(replayFlags)}`);
 
 /** Worker processes running the real daemon (role worker) on a config; resolves once all are ready. */
 async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ cpu(): Promise<number>; stop(): Promise<void> }> {
@@ -69,8 +75,8 @@ async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEn
   const ready: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const child = fork(join(import.meta.dirname, 'daemon-worker.ts'), [configPath, archive], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...env, LISTWARDEN_LOG_LEVEL: process.env.LISTWARDEN_WORKER_LOG_LEVEL ?? 'info', LISTWARDEN_BENCH_BATCH: String(batch) },
+      execArgv: [...workerFlags, '--import', 'tsx'],
+      env: { ...childEnv(env), LISTWARDEN_LOG_LEVEL: process.env.LISTWARDEN_WORKER_LOG_LEVEL ?? 'info', LISTWARDEN_BENCH_BATCH: String(batch) },
       // Workers log at info as in production (one line per verdict); the lines themselves are not kept.
       stdio: ['ignore', 'ignore', process.env.LISTWARDEN_WORKER_LOG ? 'pipe' : 'ignore', 'ipc'],
     });
@@ -120,22 +126,30 @@ async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEn
   };
 }
 
-// 1. In-process replay: the same pipeline, memory store, one post after another. Replay and the worker processes
-// are both warmed up on the whole archive first: measured early, JIT warm-up alone moves the ratio by 2×.
-const base = parseDaemonConfigText(benchConfigText({ prefix: 'unused', concurrency, keepCompleted }), '(bench)');
-{
-  const p = createPipeline(base.config, { store: new MemoryThreadStore(), log });
-  for (const raw of raws) await p.processRaw(raw);
-}
+// 1. In-process replay: the same pipeline, memory store, one post after another, in a process of its own (see
+// bench/daemon-replay.ts), warmed up on the whole archive first as the worker processes are.
+const replayConfig = join(dir, 'replay.yaml');
+writeFileSync(replayConfig, benchConfigText({ prefix: 'unused', concurrency, keepCompleted }));
+const replayer = fork(join(import.meta.dirname, 'daemon-replay.ts'), [replayConfig, archive], {
+  execArgv: [...replayFlags, '--import', 'tsx'],
+  env: childEnv(process.env),
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+});
+await new Promise<void>((resolve, reject) => {
+  replayer.on('message', (m: ReplayMessage) => m.type === 'ready' && resolve());
+  replayer.once('exit', (c) => reject(new Error(`bench replay process exited (${c}) before it was ready`)));
+});
 /** One replay of the archive from empty state: posts/s and CPU ms/post. */
-async function replayOnce(): Promise<{ rate: number; cpuMs: number }> {
-  const pipeline = createPipeline(base.config, { store: new MemoryThreadStore(), log });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (const raw of raws) await pipeline.processRaw(raw);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { rate: raws.length / seconds, cpuMs: (cpu.user + cpu.system) / 1000 / raws.length };
+function replayOnce(): Promise<{ rate: number; cpuMs: number }> {
+  return new Promise((resolve) => {
+    const on = (m: ReplayMessage): void => {
+      if (m.type !== 'replayed') return;
+      replayer.off('message', on);
+      resolve({ rate: m.rate, cpuMs: m.cpuMs });
+    };
+    replayer.on('message', on);
+    replayer.send({ type: 'replay' });
+  });
 }
 
 // 2. Through BullMQ and the Redis store: W worker processes wait; the posts are queued in bursts of 50 (as the poller
@@ -214,6 +228,7 @@ for (let rep = 0; rep < repeat; rep++) {
   }
 }
 const median = (xs: number[]): number => pct(xs, 50);
+replayer.disconnect();
 const replayRate = median(replays.map((r) => r.rate));
 const replayCpuMs = median(replays.map((r) => r.cpuMs));
 
@@ -261,7 +276,10 @@ if (!values['skip-live']) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const lines = [`posts: ${raws.length} (generated archive, seed 7), worker concurrency ${concurrency}, ${availableParallelism()} cores (shared)`];
+const lines = [
+  `posts: ${raws.length} (generated archive, seed 7), worker concurrency ${concurrency}, ${availableParallelism()} cores (shared); ` +
+    `${code} code; workers under ${flagsText(workerFlags)} (the systemd unit's), replay under ${flagsText(replayFlags)} (the bin's)`,
+];
 if (!values['skip-live']) {
   const how = liveWorkers > 0 ? `poller + ${liveWorkers} worker processes` : 'one process (role all)';
   lines.push(

@@ -1,6 +1,43 @@
 // Shared by the daemon bench and its worker processes: the archive as raw posts, the bench config, Redis figures.
 
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+
+/**
+ * A listwarden module (`path` under src/, e.g. 'parse/index.js') from the compiled dist/ when LISTWARDEN_BENCH_CODE
+ * is 'dist' (what `listwarden` runs; the benches set it), from src/ through tsx otherwise. Typed from src/.
+ */
+export function benchModule<T>(path: string): Promise<T> {
+  const root = process.env.LISTWARDEN_BENCH_CODE === 'dist' ? 'dist' : 'src';
+  return import(new URL(`../${root}/${path}`, import.meta.url).href) as Promise<T>;
+}
+
+/** Node options of a command line (`--name` or `--name=value` words), as given. */
+const nodeOptions = (words: string): string[] => words.split(/\s+/).filter((w) => w.startsWith('--'));
+
+/**
+ * The V8 flags `listwarden replay` runs with: those of the bin's shebang (`#!/usr/bin/env -S node FLAGS`).
+ * LISTWARDEN_BENCH_REPLAY_FLAGS overrides them ('none': Node's defaults), for experiments.
+ */
+export function replayNodeFlags(cli = 'dist/cli.js'): string[] {
+  const override = process.env.LISTWARDEN_BENCH_REPLAY_FLAGS;
+  if (override !== undefined) return override === 'none' ? [] : nodeOptions(override);
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  return m ? nodeOptions(m[1]!) : [];
+}
+
+/**
+ * The V8 flags the daemon runs with: those of the systemd unit's ExecStart (`node FLAGS …/dist/cli.js run`), which
+ * starts dist/cli.js through node, as the Docker image does, so the bin's shebang flags do not apply.
+ * LISTWARDEN_BENCH_WORKER_FLAGS overrides them ('none': Node's defaults), for experiments.
+ */
+export function daemonNodeFlags(unit = 'deploy/listwarden@.service'): string[] {
+  const override = process.env.LISTWARDEN_BENCH_WORKER_FLAGS;
+  if (override !== undefined) return override === 'none' ? [] : nodeOptions(override);
+  const exec = /^ExecStart=\S*node\s+(.*?)\S*dist\/cli\.js/m.exec(readFileSync(unit, 'utf8'));
+  return exec ? nodeOptions(exec[1]!) : [];
+}
 
 /** Splits an mbox into raw messages (From_ lines dropped, >From unescaped), CRLF line ends as IMAP wants. */
 export function splitMbox(text: string): Buffer[] {
@@ -91,3 +128,6 @@ export async function prefixMemory(redis: Redis, prefix: string): Promise<{ keys
 
 /** Messages between the bench and its worker processes (IPC). */
 export type WorkerMessage = { type: 'ready' } | { type: 'cpu'; cpuMs: number } | { type: 'stopped' };
+
+/** Messages between the bench and its replay process: one replay of the archive asked for, and its figures. */
+export type ReplayMessage = { type: 'ready' } | { type: 'replay' } | { type: 'replayed'; rate: number; cpuMs: number };

@@ -4,17 +4,19 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createLogger } from '../src/log.js';
 import type { Job } from 'bullmq';
-import { createPipeline } from '../src/pipeline/index.js';
-import { RedisThreadStore } from '../src/threads/redis-store.js';
-import { loadDaemonConfig, runDaemon, type DaemonConfig } from '../src/daemon/index.js';
-import { headerMessageId } from '../src/ingest/imap/compact.js';
-import { planJobs, postJobId } from '../src/queue/jobs.js';
-import { Queues } from '../src/queue/queues.js';
-import { connectRedis } from '../src/queue/redis.js';
-import { PostWorker } from '../src/queue/worker.js';
-import { splitMbox, type WorkerMessage } from './daemon-common.js';
+import type { DaemonConfig } from '../src/daemon/index.js';
+import { benchModule, splitMbox, type WorkerMessage } from './daemon-common.js';
+
+const { createLogger } = await benchModule<typeof import('../src/log.js')>('log.js');
+const { createPipeline } = await benchModule<typeof import('../src/pipeline/index.js')>('pipeline/index.js');
+const { RedisThreadStore } = await benchModule<typeof import('../src/threads/redis-store.js')>('threads/redis-store.js');
+const { loadDaemonConfig, runDaemon } = await benchModule<typeof import('../src/daemon/index.js')>('daemon/index.js');
+const { headerMessageId } = await benchModule<typeof import('../src/ingest/imap/compact.js')>('ingest/imap/compact.js');
+const { planJobs, postJobId } = await benchModule<typeof import('../src/queue/jobs.js')>('queue/jobs.js');
+const { Queues } = await benchModule<typeof import('../src/queue/queues.js')>('queue/queues.js');
+const { connectRedis } = await benchModule<typeof import('../src/queue/redis.js')>('queue/redis.js');
+const { PostWorker } = await benchModule<typeof import('../src/queue/worker.js')>('queue/worker.js');
 
 const [configPath, archive] = process.argv.slice(2);
 if (!configPath || !archive || !process.send) {

@@ -3,17 +3,16 @@
 // LISTWARDEN_BENCH_CODE=dist (what bench/run.ts sets, after `npm run build`) runs the compiled modules in dist/, the
 // code `listwarden` itself runs; anything else runs src/ through tsx (slower: tsx wraps every inner function).
 
+import { benchModule } from './daemon-common.js';
+
 type Phase = 'read' | 'mailparser' | 'parse' | 'pipeline';
 
-const root = process.env.LISTWARDEN_BENCH_CODE === 'dist' ? '../dist' : '../src';
-// The same modules from src/ or dist/: typed from src/, loaded from the root chosen above.
-const load = <T>(path: string): Promise<T> => import(`${root}/${path}`) as Promise<T>;
-const { bareSimpleParse } = await load<typeof import('../src/parse/mailparser-adapter.js')>('parse/mailparser-adapter.js');
-const { readArchive } = await load<typeof import('../src/ingest/archive/index.js')>('ingest/archive/index.js');
-const { parsePost } = await load<typeof import('../src/parse/index.js')>('parse/index.js');
-const { createPipeline } = await load<typeof import('../src/pipeline/index.js')>('pipeline/index.js');
-const { loadConfig } = await load<typeof import('../src/config/index.js')>('config/index.js');
-const { createLogger } = await load<typeof import('../src/log.js')>('log.js');
+const { bareSimpleParse } = await benchModule<typeof import('../src/parse/mailparser-adapter.js')>('parse/mailparser-adapter.js');
+const { readArchive } = await benchModule<typeof import('../src/ingest/archive/index.js')>('ingest/archive/index.js');
+const { parsePost } = await benchModule<typeof import('../src/parse/index.js')>('parse/index.js');
+const { createPipeline } = await benchModule<typeof import('../src/pipeline/index.js')>('pipeline/index.js');
+const { loadConfig } = await benchModule<typeof import('../src/config/index.js')>('config/index.js');
+const { createLogger } = await benchModule<typeof import('../src/log.js')>('log.js');
 
 /** CPU time of this process, ms. */
 function cpuMs(): number {
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
     JSON.stringify({
-      phase, code: root.slice(3), posts, seconds, cpuSeconds, postsPerSecond: posts / seconds, postsPerCpuSecond: posts / cpuSeconds,
+      phase, code: process.env.LISTWARDEN_BENCH_CODE === 'dist' ? 'dist' : 'src', posts, seconds, cpuSeconds, postsPerSecond: posts / seconds, postsPerCpuSecond: posts / cpuSeconds,
       maxRssMB, flags, parseSeconds: parseMs / 1000, restSeconds: restMs / 1000,
     }) + '\n',
   );

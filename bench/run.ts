@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateArchive } from './generate-archive.js';
+import { replayNodeFlags } from './daemon-common.js';
 import { dovecotAvailable } from '../test/helpers/dovecot.js';
 
 const { values } = parseArgs({
@@ -29,11 +30,13 @@ interface PhaseResult {
   maxRssMB: number; flags: number; parseSeconds: number; restSeconds: number;
 }
 
-// The phases run the compiled code in dist/, as `listwarden replay` does (src/ through tsx is markedly slower).
+// The phases run the compiled code in dist/ under the bin's V8 flags, as `listwarden replay` does (src/ through tsx
+// is markedly slower).
 execFileSync('npm', ['run', 'build', '--silent']);
+const replayFlags = replayNodeFlags();
 
 function runPhase(phase: string, archive: string): PhaseResult {
-  const args = ['--import', 'tsx', 'bench/phase.ts', phase, archive, ...(values.config ? [values.config] : [])];
+  const args = [...replayFlags, '--import', 'tsx', 'bench/phase.ts', phase, archive, ...(values.config ? [values.config] : [])];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, LISTWARDEN_BENCH_CODE: 'dist' } });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as PhaseResult;
 }
@@ -41,7 +44,7 @@ function runPhase(phase: string, archive: string): PhaseResult {
 const archive = join(dir, `archive-${posts}.mbox`);
 if (!existsSync(archive)) await generateArchive(archive, posts, { seed: 1 });
 const mb = statSync(archive).size / 1e6;
-console.log(`archive: ${archive}, ${posts} posts, ${mb.toFixed(1)} MB`);
+console.log(`archive: ${archive}, ${posts} posts, ${mb.toFixed(1)} MB; each phase in its own process, compiled code, node ${replayFlags.join(' ')} (the bin's flags)`);
 
 const results = ['read', 'mailparser', 'parse', 'pipeline'].map((p) => runPhase(p, archive));
 const row = (r: PhaseResult) =>
@@ -100,7 +103,7 @@ if (values['no-daemon']) {
     const live = dovecotAvailable();
     if (!live) console.log('  EXISTS/APPEND→verdict skipped: Dovecot is not installed (apt-get install dovecot-imapd); throughput only');
     const args = ['--import', 'tsx', 'bench/daemon-bench.ts', '--posts', values['daemon-posts'], '--concurrency', '8', ...(live ? [] : ['--skip-live'])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LISTWARDEN_BENCH_BUILT: '1' } });
     if (r.status !== 0) console.log(`  failed (exit ${r.status}):\n${r.stderr}`);
     else for (const line of r.stdout.trim().split('\n')) console.log(`  ${line}`);
   }
