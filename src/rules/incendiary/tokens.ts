@@ -187,12 +187,14 @@ function wordEnd(text: string, start: number): number {
   let plain = true;
   while (i < len) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      if (((ASCII[c] ?? 0) & (LATIN | NUM)) === 0) break;
+    // ASCII letters and digits are the ASCII part of LATIN | NUM: tested by range, the common case first.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) {
       h = Math.imul(h ^ c, WordTable.PRIME);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
       i++;
+    } else if (c < 0x80) {
+      break;
     } else {
       const cp = codePointAt(text, i);
       if ((classOf(cp) & (LATIN | NUM)) === 0) break;
@@ -222,6 +224,13 @@ function wordEnd(text: string, start: number): number {
 function runEnd(text: string, start: number, k: number): number {
   let i = start;
   while (i < text.length) {
+    const c = text.charCodeAt(i);
+    // ASCII (most break runs: ".\n", "\n\n") without reading a code point.
+    if (c < 0x80) {
+      if (((ASCII[c] ?? 0) & k) === 0) break;
+      i++;
+      continue;
+    }
     const cp = codePointAt(text, i);
     if ((classOf(cp) & k) === 0) break;
     i += width(cp);
@@ -292,6 +301,11 @@ function scan(text: string): void {
   let i = 0;
   while (i < len) {
     const c = text.charCodeAt(i);
+    // A space is the commonest character between tokens.
+    if (c === 32) {
+      i++;
+      continue;
+    }
     let cp = c;
     let k: number;
     if (c < 0x80) k = ASCII[c] ?? 0;
@@ -301,6 +315,27 @@ function scan(text: string): void {
     }
     const start = i;
     if (k & (LATIN | NUM)) {
+      if (c < 0x80) {
+        // The common word: ASCII letters and digits ended by an ASCII character that joins nothing (not ' or *),
+        // hashed as it is scanned. Anything else (a non-ASCII letter, a joiner) is read again by wordEnd.
+        let h = Math.imul(WordTable.SEED ^ c, WordTable.PRIME);
+        let h2 = WordTable.step2(WordTable.SEED2, c);
+        let j = i + 1;
+        let d = 32;
+        for (; j < len; j++) {
+          d = text.charCodeAt(j);
+          if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || (d >= 48 && d <= 57))) break;
+          h = Math.imul(h ^ d, WordTable.PRIME);
+          h2 = Math.imul(h2 ^ d, 0x5bd1e995);
+          h2 ^= h2 >>> 15;
+        }
+        if (j >= len || (d < 0x80 && d !== 39 && d !== 42)) {
+          const w = words.getHashed(text, start, j, h, h2);
+          put(w.text, w.norm, start, j, 'word', w.hash, w);
+          i = j;
+          continue;
+        }
+      }
       const end = wordEnd(text, i);
       const w = asciiWord ? words.getHashed(text, start, end, asciiHash, asciiHash2) : words.get(text, start, end);
       put(w.text, w.norm, start, end, 'word', w.hash, w);
