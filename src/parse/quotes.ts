@@ -604,8 +604,28 @@ function nextQuoteDepth(lines: Line[], from: number): number {
   return n < 0 ? 0 : lines[n]!.depth;
 }
 
+/** Whether a UTF-16 code unit is one of JavaScript's whitespace characters (what `\s` and trim() match). */
+function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Characters matchKey strips from the start of a line besides whitespace: bullets, dashes, quote marks. */
+const KEY_LEAD = new Set([...'•*·-–"\'“”>'].map((ch) => ch.charCodeAt(0)));
+
 /** Strips bullets, quote marks and whitespace differences so an inline copy matches its quoted original. */
 function matchKey(s: string): string {
+  // Most lines need none of that: single spaces between words, a letter first and last. Those are only lower-cased
+  // (the same key as below, without the three intermediate strings: this runs for every quoted and own line).
+  const n = s.length;
+  let plain = n > 0 && !KEY_LEAD.has(s.charCodeAt(0)) && !isJsSpace(s.charCodeAt(0)) && !isJsSpace(s.charCodeAt(n - 1));
+  for (let i = 1; plain && i < n - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) plain = s.charCodeAt(i + 1) !== 0x20;
+    else if (isJsSpace(c)) plain = false;
+  }
+  if (plain) return s.toLowerCase();
   return s
     .replace(/[\s\u00a0]+/g, ' ')
     .replace(/^[\s•*·\-–"'“”>]+/, '')
