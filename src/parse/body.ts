@@ -134,6 +134,16 @@ function partParams(value: string | undefined): { type: string; params: Record<s
  * shape of list mail, read at a fraction of the cost. Returns undefined for anything unusual (nested multiparts,
  * embedded messages, RFC 2231 parameters, a missing closing boundary), which then goes through mailparser.
  */
+/** The decoded size of base64 text: Buffer.byteLength's once everything outside the alphabet is dropped. */
+function base64Size(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f) n++;
+  }
+  return (n * 3) >>> 2;
+}
+
 export function tryMultipart(body: Buffer, type: string, boundary: string | undefined, maxPartBytes: number): SimpleMultipart | undefined {
   if (!FAST_SUBTYPES.has(type) || !boundary || boundary.length > 200 || body.length > MAX_FAST_MULTIPART_BYTES) return undefined;
   const s = '\n' + body.toString('latin1');
@@ -190,9 +200,9 @@ export function tryMultipart(body: Buffer, type: string, boundary: string | unde
     if (ctype.startsWith('multipart/') || ctype.startsWith('message/')) return undefined;
     const cte = (fields['content-transfer-encoding'] ?? '').toLowerCase();
     if (!SIMPLE_ENCODINGS.has(cte)) return undefined;
-    let bytes = Buffer.from(content, 'latin1');
     const filename = disp.params['filename'] ?? ct.params['name'];
     if ((ctype === 'text/plain' || ctype === 'text/html') && disp.type !== 'attachment') {
+      let bytes = Buffer.from(content, 'latin1');
       if (bytes.length > maxPartBytes) {
         out.warnings.push(`text part longer than ${maxPartBytes} bytes; ${bytes.length - maxPartBytes} bytes dropped`);
         bytes = bytes.subarray(0, maxPartBytes);
@@ -206,9 +216,10 @@ export function tryMultipart(body: Buffer, type: string, boundary: string | unde
       (ctype === 'text/html' ? htmls : texts).push(text);
       continue;
     }
-    let size = bytes.length;
-    if (cte === 'base64') size = Buffer.byteLength(content.replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
-    else if (cte === 'quoted-printable') size = decodeQuotedPrintable(bytes).length;
+    // An attachment is only measured (`content` holds one byte per character): never copied or decoded whole.
+    let size = content.length;
+    if (cte === 'base64') size = base64Size(content);
+    else if (cte === 'quoted-printable') size = decodeQuotedPrintable(Buffer.from(content, 'latin1')).length;
     const a: SimpleMultipart['attachments'][number] = { contentType: ctype, size };
     if (filename) a.filename = filename.replace(/[\u0000-\u001f\u007f]/g, '');
     out.attachments.push(a);
