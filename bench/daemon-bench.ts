@@ -70,7 +70,7 @@ const childEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, LISTW
 say(`daemon bench: ${raws.length} posts, worker concurrency ${concurrency}, ${code} code; workers: ${flagsText(workerFlags)}; replay: ${flagsText(replayFlags)}`);
 
 /** Worker processes running the real daemon (role worker) on a config; resolves once all are ready. */
-async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ cpu(): Promise<number>; stop(): Promise<void> }> {
+async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEnv): Promise<{ cpu(): Promise<number>; maxRssMB(): number; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
@@ -91,7 +91,10 @@ async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEn
     );
   }
   await Promise.all(ready);
+  let maxRss = 0;
   return {
+    /** The highest peak RSS of a worker process so far (as of the last CPU reading), MB. */
+    maxRssMB: () => maxRss,
     /** The workers' CPU time so far, ms, summed. */
     async cpu() {
       const each = await Promise.all(
@@ -101,6 +104,7 @@ async function startWorkers(n: number, configPath: string, env: NodeJS.ProcessEn
               const on = (m: WorkerMessage): void => {
                 if (m.type !== 'cpu') return;
                 c.off('message', on);
+                maxRss = Math.max(maxRss, m.maxRssMB);
                 resolve(m.cpuMs);
               };
               c.on('message', on);
@@ -166,6 +170,8 @@ interface QueueRun {
   redisCpuMsPerPost: number;
   /** Worker CPU time over wall time, per process (1 = a full core each). */
   busy: number;
+  /** The highest peak RSS of a worker process (start-up and warm-up included), MB. */
+  workerRssMB: number;
   prefixBytes: number;
   prefixKeys: number;
   usedMemoryDelta: number;
@@ -206,6 +212,7 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
       cpuMsPerPost: cpuMs / raws.length,
       redisCpuMsPerPost: redisCpu / raws.length,
       busy: cpuMs / 1000 / seconds / W,
+      workerRssMB: workers.maxRssMB(),
       prefixBytes: mem.bytes,
       prefixKeys: mem.keys,
       usedMemoryDelta: after - before,
@@ -295,7 +302,7 @@ for (const W of workerCounts) {
   lines.push(
     `through BullMQ + Redis store, ${W} worker process${W > 1 ? 'es' : ''}: ${m((q) => q.rate).toFixed(0)} posts/s, ` +
       `${median(ratios).toFixed(2)} of replay (median of ${runs.length}: ${ratios.map((x) => x.toFixed(2)).join(', ')}; target ≥ 0.8), ` +
-      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post (+${(m((q) => q.cpuMsPerPost) - replayCpuMs).toFixed(2)} over replay's; Redis server ${m((q) => q.redisCpuMsPerPost).toFixed(2)}), workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy`,
+      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post (+${(m((q) => q.cpuMsPerPost) - replayCpuMs).toFixed(2)} over replay's; Redis server ${m((q) => q.redisCpuMsPerPost).toFixed(2)}), workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy, peak RSS ${m((q) => q.workerRssMB).toFixed(0)} MB a process`,
   );
 }
 const mem = queueRuns[queueRuns.length - 1];

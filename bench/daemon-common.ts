@@ -127,7 +127,7 @@ export async function prefixMemory(redis: Redis, prefix: string): Promise<{ keys
 }
 
 /** Messages between the bench and its worker processes (IPC). */
-export type WorkerMessage = { type: 'ready' } | { type: 'cpu'; cpuMs: number } | { type: 'stopped' };
+export type WorkerMessage = { type: 'ready' } | { type: 'cpu'; cpuMs: number; maxRssMB: number } | { type: 'stopped' };
 
 /** Messages between the bench and its replay process: one replay of the archive asked for, and its figures. */
 export type ReplayMessage = { type: 'ready' } | { type: 'replay' } | { type: 'replayed'; rate: number; cpuMs: number };

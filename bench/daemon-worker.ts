@@ -99,7 +99,7 @@ process.on('message', (m: { type?: string }) => {
       profiling = true;
       void inspector.post('Profiler.start');
     }
-    send({ type: 'cpu', cpuMs: reading });
+    send({ type: 'cpu', cpuMs: reading, maxRssMB: process.resourceUsage().maxRSS / 1024 });
     return;
   }
   if (m.type !== 'stop') return;
