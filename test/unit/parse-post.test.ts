@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { parsePost } from '../../src/parse/index.js';
+import { parsePost, readPostHead } from '../../src/parse/index.js';
 
 const seedLike = Buffer.from(
   [
@@ -112,4 +112,17 @@ test('post: an mbox "From " line in front of the headers is skipped', async () =
   const p = await parsePost(Buffer.from('From jane@example.org Mon Jan  1 00:00:00 2024\nFrom: jane@example.org\nMessage-ID: <x@y>\n\nhi\n'));
   assert.equal(p.from.address, 'jane@example.org');
   assert.equal(p.ownText, 'hi');
+});
+
+test('post: read as header section first (as a queue worker does), then whole, it is the same Post', async () => {
+  const noHeaders = Buffer.from('just some words someone typed\nwith no header section at all\n');
+  const noId = Buffer.from('From: a@example.org\r\nSubject: hello\r\nDate: not a date\r\n\r\nbody\r\n');
+  for (const raw of [seedLike, noHeaders, noId]) {
+    const head = readPostHead(raw);
+    assert.deepEqual(await parsePost(raw, {}, head), await parsePost(raw));
+  }
+  // Its warnings keep their order: header repairs, then the body's, then ids, From and Date.
+  const post = await parsePost(noId, {}, readPostHead(noId));
+  assert.deepEqual(post.warnings, ['no Message-ID; synthesized from the raw bytes', 'Date header could not be read']);
+  assert.throws(() => readPostHead(Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 7, 8])), /neither a header section nor readable text/);
 });
