@@ -57,8 +57,9 @@ if (pipeline) {
   const share = pipeline.restSeconds / pipeline.parseSeconds;
   console.log(`\npipeline: parse ${pipeline.parseSeconds.toFixed(2)} s, threads+rules+decide ${pipeline.restSeconds.toFixed(2)} s ` +
     `(${(share * 100).toFixed(0)}% of parse; target ≤ 33%: ${share <= 1 / 3 ? 'met' : 'NOT met'}), ${pipeline.flags} flags`);
-  console.log(`target ≥ 3000 posts/s for parse + rules on one core: ${pipeline.postsPerSecond >= 3000 ? 'met' : 'NOT met'} ` +
-    `(${pipeline.postsPerSecond.toFixed(0)} posts/s wall, ${pipeline.postsPerCpuSecond.toFixed(0)} per CPU second)`);
+  // Judged per CPU second: the wall rate has V8's GC threads working on a second core beside the main thread.
+  console.log(`target ≥ 3000 posts/s for parse + rules on one core: ${pipeline.postsPerCpuSecond >= 3000 ? 'met' : 'NOT met'} ` +
+    `(${pipeline.postsPerCpuSecond.toFixed(0)} per CPU second; ${pipeline.postsPerSecond.toFixed(0)} posts/s wall, GC threads on the second core)`);
 }
 
 const bigMb = Number(values['big-mb']);
