@@ -208,6 +208,8 @@ test('two worker processes share one queue without duplicates', { timeout: 90_00
       await appendPosts(dovecot, posts);
       await waitFor('120 verdicts', async () => (await poller.store.verdictCount('alpha')) === 120, 60_000);
       assertExactlyOnce(await verdictCounts(r.redis, r.prefix), posts);
+      // A worker logs its verdicts after it commits them: wait for the lines to come through the pipes.
+      await waitFor('120 verdict log lines', () => verdictsLogged(a).length + verdictsLogged(b).length >= 120, 10_000);
       const byA = verdictsLogged(a);
       const byB = verdictsLogged(b);
       assert.ok(byA.length > 0 && byB.length > 0, `both workers worked (${byA.length} + ${byB.length})`);
