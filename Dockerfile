@@ -36,5 +36,7 @@ EXPOSE 9464
 # LISTWARDEN_HTTP_PORT (compose passes --http-port, and http.host 0.0.0.0 only if Prometheus scrapes from outside).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.LISTWARDEN_HTTP_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+# The CLI through its own shebang, so `docker run … replay` runs under the bin's heap flags (a 1 GB archive stays
+# under 256 MB RSS); compose's poller and worker override this with plain `node`, Node's defaults, as the systemd unit.
+ENTRYPOINT ["/app/dist/cli.js"]
 CMD ["--help"]

@@ -93,7 +93,9 @@ if want runtime; then
   cp -r dist config "$TMP/app/"
   [ ! -d "$TMP/app/node_modules/typescript" ] || fail "typescript (a dev dependency) is in the production install"
   (cd "$TMP/app" && NODE_ENV=production node dist/cli.js run --help >/dev/null) || fail "the CLI does not start with production dependencies only"
-  alerts=$(cd "$TMP/app" && NODE_ENV=production node dist/cli.js replay --no-progress --config "$ROOT/examples/rlug.yaml" "$ROOT/examples/rlug.mbox" 2>/dev/null | grep -c '\[ALERT' || true)
+  # replay as the image's entrypoint runs it: the CLI itself, through its shebang (exec bit and heap flags).
+  [ -x "$TMP/app/dist/cli.js" ] || fail "dist/cli.js is not executable (the image's ENTRYPOINT runs it directly)"
+  alerts=$(cd "$TMP/app" && NODE_ENV=production ./dist/cli.js replay --no-progress --config "$ROOT/examples/rlug.yaml" "$ROOT/examples/rlug.mbox" 2>/dev/null | grep -c '\[ALERT' || true)
   [ "$alerts" -ge 1 ] || fail "replay with production dependencies only found no alert in examples/rlug.mbox"
   mkdir -p "$TMP/app/demo" && cp deploy/demo/feed-imap.mjs "$TMP/app/demo/"
   err=$(cd "$TMP/app" && node demo/feed-imap.mjs 2>&1 || true)

@@ -38,6 +38,8 @@ for (const [name, role] of [['poller', 'poller'], ['worker', 'worker']]) {
   if (!svc) continue;
   const c = cmd(svc);
   check(c[0] === 'run' && argAfter(svc, '--role') === role, `${name} runs \`run --role ${role}\``);
+  const ep = [svc.entrypoint ?? []].flat();
+  check(ep[0] === 'node' && ep[1] === '/app/dist/cli.js', `${name} runs \`node /app/dist/cli.js\` (Node's default heap sizing, as the systemd unit)`);
   check(argAfter(svc, '--config')?.startsWith('/etc/listwarden/'), `${name} reads its config from /etc/listwarden/`);
   const mounts = (svc.volumes ?? []).map((v) => (typeof v === 'string' ? { target: v.split(':')[1], read_only: v.endsWith(':ro') } : v));
   check(mounts.some((m) => m.target === '/etc/listwarden' && m.read_only === true), `${name} mounts the config folder read-only`);

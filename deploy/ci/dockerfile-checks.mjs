@@ -44,6 +44,8 @@ const users = final.body.filter((b) => b.kw === 'USER').map((b) => b.args[0]);
 check(users.length > 0 && !['root', '0', '0:0'].includes(users.at(-1)), 'the final stage runs as a non-root USER');
 check(final.body.some((b) => b.kw === 'HEALTHCHECK' && !/\bNONE\b/.test(b.text)), 'the final stage has a HEALTHCHECK');
 check(final.body.some((b) => b.kw === 'ENTRYPOINT' || b.kw === 'CMD'), 'the final stage has an ENTRYPOINT or CMD');
+// The CLI itself (exec form), so its shebang's heap flags apply to `docker run … replay` as to `npx listwarden replay`.
+check(final.body.some((b) => b.kw === 'ENTRYPOINT' && /^\[\s*"\/app\/dist\/cli\.js"\s*\]$/.test(b.text.replace(/^ENTRYPOINT\s+/i, ''))), 'ENTRYPOINT ["/app/dist/cli.js"] (the CLI through its shebang)');
 check(!final.body.some((b) => b.kw === 'RUN' && /npm (ci|install)(?!.*--omit=dev)/.test(b.text)), 'the final stage installs no dev dependencies');
 
 // Every source a COPY takes from the build context must exist and not be excluded by .dockerignore.
