@@ -4,7 +4,7 @@
 //   node [FLAGS] --import tsx bench/daemon-replay.ts CONFIG ARCHIVE   (started by bench/daemon-bench.ts, over IPC)
 
 import { readFileSync } from 'node:fs';
-import { benchModule, splitMbox, type ReplayMessage } from './daemon-common.js';
+import { benchModule, collectGarbage, splitMbox, type ReplayMessage } from './daemon-common.js';
 
 const { createLogger } = await benchModule<typeof import('../src/log.js')>('log.js');
 const { createPipeline } = await benchModule<typeof import('../src/pipeline/index.js')>('pipeline/index.js');
@@ -25,6 +25,8 @@ const raws = splitMbox(readFileSync(archive, 'utf8'));
 
 /** One replay of the archive from empty state: posts/s and CPU ms/post. */
 async function replayOnce(): Promise<{ rate: number; cpuMs: number }> {
+  // The previous run's thread state and garbage collected outside the measured part, as the workers' warm-up is.
+  collectGarbage();
   const pipeline = createPipeline(config, { store: new MemoryThreadStore(), log });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
