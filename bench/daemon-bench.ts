@@ -172,9 +172,21 @@ interface QueueRun {
   busy: number;
   /** The highest peak RSS of a worker process (start-up and warm-up included), MB. */
   workerRssMB: number;
+  /** The whole machine's CPU use over the run (0..1 of all cores; /proc/stat), NaN where it cannot be read. */
+  machineBusy: number;
   prefixBytes: number;
   prefixKeys: number;
   usedMemoryDelta: number;
+}
+/** The machine's CPU time so far, in clock ticks: all of it, and all but idle and iowait (Linux /proc/stat). */
+function machineTicks(): { total: number; busy: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { total, busy: total - (f[3] ?? 0) - (f[4] ?? 0) };
+  } catch {
+    return undefined;
+  }
 }
 async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
   const r = await testRedis('lwbench');
@@ -195,12 +207,14 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
     });
     const cpu0 = await workers.cpu();
     const redisCpu0 = await redisCpuMs(r.redis);
+    const machine0 = machineTicks();
     const t1 = performance.now();
     for (let i = 0; i < jobs.length; i += 50) await queues.addPosts(jobs.slice(i, i + 50));
     while ((await store.verdictCount('tlug')) < raws.length) await sleep(10);
     const seconds = (performance.now() - t1) / 1000;
     const cpuMs = (await workers.cpu()) - cpu0;
     const redisCpu = (await redisCpuMs(r.redis)) - redisCpu0;
+    const machine1 = machineTicks();
     await workers.stop();
     const mem = await prefixMemory(r.redis, r.prefix);
     const after = await usedMemory(r.redis);
@@ -213,6 +227,7 @@ async function queueRun(W: number): Promise<Omit<QueueRun, 'replayRate'>> {
       redisCpuMsPerPost: redisCpu / raws.length,
       busy: cpuMs / 1000 / seconds / W,
       workerRssMB: workers.maxRssMB(),
+      machineBusy: machine0 && machine1 ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total) : NaN,
       prefixBytes: mem.bytes,
       prefixKeys: mem.keys,
       usedMemoryDelta: after - before,
@@ -302,7 +317,7 @@ for (const W of workerCounts) {
   lines.push(
     `through BullMQ + Redis store, ${W} worker process${W > 1 ? 'es' : ''}: ${m((q) => q.rate).toFixed(0)} posts/s, ` +
       `${median(ratios).toFixed(2)} of replay (median of ${runs.length}: ${ratios.map((x) => x.toFixed(2)).join(', ')}; target ≥ 0.8), ` +
-      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post (+${(m((q) => q.cpuMsPerPost) - replayCpuMs).toFixed(2)} over replay's; Redis server ${m((q) => q.redisCpuMsPerPost).toFixed(2)}), workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy, peak RSS ${m((q) => q.workerRssMB).toFixed(0)} MB a process`,
+      `${m((q) => q.cpuMsPerPost).toFixed(2)} worker CPU ms/post (+${(m((q) => q.cpuMsPerPost) - replayCpuMs).toFixed(2)} over replay's; Redis server ${m((q) => q.redisCpuMsPerPost).toFixed(2)}), workers ${(m((q) => q.busy) * 100).toFixed(0)}% busy (the machine: ${(m((q) => q.machineBusy) * 100).toFixed(0)}% of ${availableParallelism()} cores), peak RSS ${m((q) => q.workerRssMB).toFixed(0)} MB a process`,
   );
 }
 const mem = queueRuns[queueRuns.length - 1];
