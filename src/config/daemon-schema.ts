@@ -43,6 +43,12 @@ export const redisSchema = z
     url: z.string().min(1).default('redis://127.0.0.1:6379'),
     /** Key prefix for every listwarden key and BullMQ queue (no ':' inside; `{listwarden}` for Redis Cluster hash tags). */
     prefix: z.string().regex(/^(?:[A-Za-z0-9_.-]+|\{[A-Za-z0-9_.-]+\})$/).default('listwarden'),
+    /**
+     * Days a post is remembered: its thread's state (after the thread's last post), its Message-ID and subject
+     * index entries, its verdict and notice mark (after it was decided). Older ones are swept, so Redis holds a
+     * window of each list, not its whole history; a post delivered again after that is decided again. 0: for ever.
+     */
+    keepDays: z.number().min(0).max(36_500).default(180),
   })
   .strict();
 

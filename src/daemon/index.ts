@@ -65,7 +65,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
 
   const redis: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-${role}`, autoPipelining: true });
   const bull: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-bull-${role}`, maxRetriesPerRequest: null });
-  const store = new RedisThreadStore(redis, { prefix: redisCfg.prefix });
+  const store = new RedisThreadStore(redis, { prefix: redisCfg.prefix, threadTtlDays: redisCfg.keepDays });
   const saves: DeferredSaves = store.deferring();
   const checkpoints = new CheckpointStore(redis, redisCfg.prefix);
   const queues = new Queues({ connection: bull, prefix: redisCfg.prefix, worker: workerCfg });

@@ -38,8 +38,14 @@ export interface PendingSave {
 export interface RedisThreadStoreOptions {
   /** Key prefix (the daemon's redis.prefix). */
   prefix: string;
-  /** Thread state not touched for this long expires (default 180 days). */
+  /**
+   * How long what a post leaves behind is kept (default 180 days; 0: for ever): its thread's state expires this long
+   * after the thread's last post, and its Message-ID and subject index entries, verdict record and noticed mark are
+   * swept this long after it was saved, so Redis holds a bounded window of each list, not its whole history.
+   */
   threadTtlDays?: number;
+  /** The clock, ms since the epoch (tests). */
+  now?: () => number;
   /** Entries kept in the verdict stream (approximate; default 100 000). */
   verdictStreamMax?: number;
 }
@@ -125,9 +131,14 @@ type LookupReply = [1, string] | [0, string[], string, string[]];
 
 /**
  * Commits the saves of a run of posts, in order, each with its verdict, in one atomic step.
- * KEYS: the verdict stream, then per post: thread, message index, subject index, verdict hash.
- * ARGV: ttl seconds, stream max length, then per post: expected post count, thread json, new post count, messageId,
- * threadId, subjectKey, verdict json ('' = a plain save, no verdict), list, action.
+ * KEYS: the verdict stream, then per post: thread, message index, subject index, verdict hash, message ages, subject
+ * ages, noticed hash.
+ * ARGV: ttl seconds (0: keep for ever), stream max length, now (seconds), then per post: expected post count, thread
+ * json, new post count, messageId, threadId, subjectKey, verdict json ('' = a plain save, no verdict), list, action.
+ * Each saved post's Message-ID (and subject key) is stamped with `now` in its list's age index (a sorted set); then,
+ * per list, entries older than the ttl are swept: at most two per post saved plus a few (so the work per commit is
+ * bounded and a backlog is worked off over the next commits), each one's message, verdict and noticed entries, or
+ * subject entry, removed with it. Thread keys expire on their own (EXPIRE ttl on every save).
  * Returns per post: 1 saved, 0 verdict already recorded (nothing written), -1 the thread moved on (conflict), -2 not
  * tried because an earlier post of the run on the same thread was not saved (it was placed on top of that one).
  * A post's thread is checked against what is in Redis after the earlier posts of the run, so posts of one thread in
@@ -136,12 +147,16 @@ type LookupReply = [1, string] | [0, string[], string, string[]];
  */
 const COMMIT = new LuaScript(`
 local ttl = tonumber(ARGV[1])
+local now = tonumber(ARGV[3])
 local out = {}
 local broken = {}
-local n = (#KEYS - 1) / 4
+-- age index key → { its keys' offset, posts saved }
+local lists = {}
+local order = {}
+local n = (#KEYS - 1) / 7
 for i = 0, n - 1 do
-  local k = 2 + i * 4
-  local a = 3 + i * 9
+  local k = 2 + i * 7
+  local a = 4 + i * 9
   local tk = KEYS[k]
   if broken[tk] then
     out[i + 1] = -2
@@ -163,7 +178,31 @@ for i = 0, n - 1 do
         redis.call('HSET', KEYS[k + 3], ARGV[a + 3], verdict)
         redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'list', ARGV[a + 7], 'messageId', ARGV[a + 3], 'threadId', ARGV[a + 4], 'action', ARGV[a + 8])
       end
+      redis.call('ZADD', KEYS[k + 4], now, ARGV[a + 3])
+      if ARGV[a + 5] ~= '' then redis.call('ZADD', KEYS[k + 5], now, ARGV[a + 5]) end
+      local l = lists[KEYS[k + 4]]
+      if l then l[2] = l[2] + 1 else lists[KEYS[k + 4]] = {k, 1}; order[#order + 1] = KEYS[k + 4] end
       out[i + 1] = 1
+    end
+  end
+end
+if ttl > 0 then
+  local cutoff = now - ttl
+  for _, ages in ipairs(order) do
+    local k, saved = lists[ages][1], lists[ages][2]
+    local limit = 2 * saved + 8
+    local old = redis.call('ZRANGEBYSCORE', ages, '-inf', '(' .. cutoff, 'LIMIT', 0, limit)
+    for _, id in ipairs(old) do
+      redis.call('HDEL', KEYS[k + 1], id)
+      redis.call('HDEL', KEYS[k + 3], id)
+      redis.call('HDEL', KEYS[k + 6], id)
+      redis.call('ZREM', ages, id)
+    end
+    local subjectAges = KEYS[k + 5]
+    old = redis.call('ZRANGEBYSCORE', subjectAges, '-inf', '(' .. cutoff, 'LIMIT', 0, limit)
+    for _, key in ipairs(old) do
+      redis.call('HDEL', KEYS[k + 2], key)
+      redis.call('ZREM', subjectAges, key)
     end
   end
 end
@@ -189,6 +228,7 @@ function addReply(into: SnapshotList, keys: LookupKeys, reply: LookupReply): voi
 export class RedisThreadStore implements ThreadStore {
   private readonly ttlSeconds: number;
   private readonly streamMax: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly redis: Redis,
@@ -196,6 +236,7 @@ export class RedisThreadStore implements ThreadStore {
   ) {
     this.ttlSeconds = Math.round((opts.threadTtlDays ?? 180) * 86_400);
     this.streamMax = opts.verdictStreamMax ?? 100_000;
+    this.now = opts.now ?? Date.now;
   }
 
   /** Every key this store writes starts with this. */
@@ -213,6 +254,17 @@ export class RedisThreadStore implements ThreadStore {
   }
   private verdictsKey(list: string): string {
     return `${this.keyPrefix}:verdict:${list}`;
+  }
+  /** Message-ID → when its post was saved (a sorted set by seconds): what the commit sweeps expired entries by. */
+  private messageAgesKey(list: string): string {
+    return `${this.keyPrefix}:msgage:${list}`;
+  }
+  /** Subject key → when a post last threaded on it. */
+  private subjectAgesKey(list: string): string {
+    return `${this.keyPrefix}:subjage:${list}`;
+  }
+  private noticedKey(list: string): string {
+    return `${this.keyPrefix}:noticed:${list}`;
   }
   /** The stream every recorded verdict is appended to, once (an audit feed; tests count on it). */
   get verdictStreamKey(): string {
@@ -289,10 +341,18 @@ export class RedisThreadStore implements ThreadStore {
   async commitMany<N>(entries: { save: PendingSave; verdict?: VerdictRecord<N> }[]): Promise<CommitOutcome[]> {
     if (entries.length === 0) return [];
     const keys: string[] = [this.verdictStreamKey];
-    const args: (string | number)[] = [this.ttlSeconds, this.streamMax];
+    const args: (string | number)[] = [this.ttlSeconds, this.streamMax, Math.floor(this.now() / 1000)];
     for (const { save: p, verdict } of entries) {
       const list = p.thread.list;
-      keys.push(this.threadKey(list, p.thread.id), this.messagesKey(list), this.subjectsKey(list), this.verdictsKey(list));
+      keys.push(
+        this.threadKey(list, p.thread.id),
+        this.messagesKey(list),
+        this.subjectsKey(list),
+        this.verdictsKey(list),
+        this.messageAgesKey(list),
+        this.subjectAgesKey(list),
+        this.noticedKey(list),
+      );
       args.push(
         p.expectedPostCount,
         p.json ?? JSON.stringify(p.thread),
@@ -316,15 +376,15 @@ export class RedisThreadStore implements ThreadStore {
 
   /** Marks a verdict's notice as queued; true the first time (so a re-run does not queue it twice). */
   async markNoticeQueued(list: string, messageId: string): Promise<boolean> {
-    return (await this.redis.hsetnx(`${this.keyPrefix}:noticed:${list}`, messageId, String(Date.now()))) === 1;
+    return (await this.redis.hsetnx(this.noticedKey(list), messageId, String(Date.now()))) === 1;
   }
   /** Marks several verdicts' notices as queued (one round trip). */
   async markNoticesQueued(list: string, messageIds: string[]): Promise<void> {
     const at = String(Date.now());
-    await Promise.all(messageIds.map((id) => this.redis.hsetnx(`${this.keyPrefix}:noticed:${list}`, id, at)));
+    await Promise.all(messageIds.map((id) => this.redis.hsetnx(this.noticedKey(list), id, at)));
   }
   async noticeQueued(list: string, messageId: string): Promise<boolean> {
-    return (await this.redis.hexists(`${this.keyPrefix}:noticed:${list}`, messageId)) === 1;
+    return (await this.redis.hexists(this.noticedKey(list), messageId)) === 1;
   }
 
   /** How many verdicts a list has (for tests and `status`). */

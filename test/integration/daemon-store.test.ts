@@ -13,7 +13,7 @@ import { Queues } from '../../src/queue/queues.js';
 import { connectRedis, LuaScript } from '../../src/queue/redis.js';
 import { PostWorker, type PostJobResult } from '../../src/queue/worker.js';
 import { planJobs, postJobId, type BatchJobData, type PostJobData } from '../../src/queue/jobs.js';
-import type { PendingSave } from '../../src/threads/redis-store.js';
+import type { PendingSave, RedisThreadStoreOptions } from '../../src/threads/redis-store.js';
 import type { Thread } from '../../src/model/thread.js';
 
 const quiet = createLogger('silent');
@@ -64,12 +64,15 @@ worker:
   );
 
 /** A worker whose BullMQ side stays idle: the test hands it jobs directly. */
-async function withWorker(fn: (w: PostWorker, o: { store: RedisThreadStore; saves: ReturnType<RedisThreadStore['deferring']>; r: TestRedis }) => Promise<void>): Promise<void> {
+async function withWorker(
+  fn: (w: PostWorker, o: { store: RedisThreadStore; saves: ReturnType<RedisThreadStore['deferring']>; r: TestRedis }) => Promise<void>,
+  storeOpts: Omit<RedisThreadStoreOptions, 'prefix'> = {},
+): Promise<void> {
   const r = await testRedis();
   const cfg = config(r.prefix);
   const bull = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:bull`, maxRetriesPerRequest: null });
   const redis = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:store`, autoPipelining: true });
-  const store = new RedisThreadStore(redis, { prefix: r.prefix });
+  const store = new RedisThreadStore(redis, { ...storeOpts, prefix: r.prefix });
   const saves = store.deferring();
   const pipeline = createPipeline(cfg.config, { store: saves, log: quiet });
   const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker });
@@ -159,6 +162,44 @@ test('a batch places its posts as replay does, from one lookup for all of them a
     const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'json')) ?? '{}') as Thread;
     assert.equal(thread.postCount, 4, 'a, b, c and the subject-only reply d');
   });
+});
+
+test('what a post leaves in Redis is swept keepDays after it was decided: Redis holds a window of the list, not its history', async () => {
+  const DAY = 86_400_000;
+  let now = T0;
+  const id = (x: string): string => `<${x}@store.example.org>`;
+  await withWorker(
+    async (worker, { store, r }) => {
+      const k = (what: string): string => `${store.keyPrefix}:${what}:alpha`;
+      // Day 0: a thread of three posts and a post of its own; one of them was notified.
+      for (const n of [0, 1, 2, 6]) assert.equal((await worker.process(job(mail(MAILS[n]!, n)))).status, 'verdict');
+      assert.equal(await store.markNoticeQueued('alpha', id('a')), true);
+      assert.equal(await store.verdictCount('alpha'), 4);
+      const panic = (keys: string[]): boolean => keys.some((x) => /kernel panic/i.test(x));
+      assert.ok(panic(await r.redis.hkeys(k('subj'))), 'the thread\'s subject is indexed');
+
+      // Day 10, with 7 days kept: the next post's commit sweeps the old posts' entries.
+      now = T0 + 10 * DAY;
+      const g: Mail = { id: 'g', subject: 'Booting Debian from ZFS' };
+      assert.equal((await worker.process(job(mail(g, 7)))).status, 'verdict');
+      for (const x of ['a', 'b', 'c', 'f']) {
+        assert.equal(await store.verdictOf('alpha', id(x)), undefined, `${x}: verdict swept`);
+        assert.equal(await store.threadOfMessage('alpha', id(x)), undefined, `${x}: message index entry swept`);
+      }
+      assert.equal(await store.noticeQueued('alpha', id('a')), false, 'notice mark swept');
+      assert.equal(await store.verdictCount('alpha'), 1);
+      assert.equal(await r.redis.hlen(k('msg')), 1);
+      assert.equal(await r.redis.zcard(k('msgage')), 1);
+      assert.equal(await r.redis.hlen(k('subj')), await r.redis.zcard(k('subjage')), 'subject entries swept with their ages');
+      assert.ok(!panic(await r.redis.hkeys(k('subj'))), 'the old thread\'s subject entry swept');
+
+      // Day 13: g is within the window: delivered again, it is not decided again.
+      now = T0 + 13 * DAY;
+      assert.equal((await worker.process(job(mail(g, 7)))).status, 'already');
+      assert.equal(await store.verdictCount('alpha'), 1);
+    },
+    { threadTtlDays: 7, now: () => now },
+  );
 });
 
 test('commitMany: posts of one thread chain; a stale one and those after it on its thread are refused, others saved', async () => {
