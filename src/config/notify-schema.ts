@@ -83,7 +83,7 @@ export const notifyListSchema = z
   .strictObject({
     archiveUrl: z.string().min(1).optional().describe('Archive link template; see notify.archiveUrl.'),
     alertsPerHour: z.number().int().min(0).max(10_000).optional().describe('Alert cap for this list.'),
-    digest: digestSchema.partial().optional(),
+    digest: digestSchema.partial().optional().describe('The digest schedule for this list; unset keys keep notify.digest\'s.'),
     quietHours: quietHoursSchema.nullable().optional().describe('Quiet hours for this list (null: none).'),
   })
   .describe('Notification settings of one list.');
@@ -107,17 +107,17 @@ export const notifySchema = z
 
 export const feedbackSchema = z
   .strictObject({
-    host: z.string().min(1),
+    host: z.string().min(1).describe('IMAP server of the feedback mailbox.'),
     port: z.number().int().min(1).max(65535).optional().describe('Default 993 with secure, else 143.'),
-    secure: z.boolean().default(true),
-    requireTls: z.boolean().default(true),
-    tlsVerify: z.boolean().default(true),
-    user: z.string().min(1),
+    secure: z.boolean().default(true).describe('Implicit TLS (imaps). Otherwise STARTTLS is used.'),
+    requireTls: z.boolean().default(true).describe('Without `secure`: refuse a server that does not offer STARTTLS. Set false only on a trusted loopback.'),
+    tlsVerify: z.boolean().default(true).describe('Verify the server\'s certificate.'),
+    user: z.string().min(1).describe('IMAP user.'),
     passEnv: z.string().regex(ENV_NAME).default('LISTWARDEN_FEEDBACK_PASS').describe('Environment variable holding the IMAP password.'),
-    mailbox: z.string().min(1).default('INBOX'),
+    mailbox: z.string().min(1).default('INBOX').describe('The mailbox moderators\' replies arrive in.'),
     /** Handled replies are moved here (created by the operator); absent: they are only marked \Seen. */
-    moveTo: z.string().min(1).optional(),
-    pollSeconds: z.number().positive().max(3600).default(60),
+    moveTo: z.string().min(1).optional().describe('Move handled replies to this folder (it must exist); absent: they are only marked \\Seen.'),
+    pollSeconds: z.number().positive().max(3600).default(60).describe('Seconds between checks of the mailbox.'),
   })
   .describe('The mailbox where moderators\' replies to alerts arrive (IMAP).');
 

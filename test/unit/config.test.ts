@@ -425,6 +425,26 @@ test('findList routes by List-Id, falling back to the first list', async (t) => 
   }
 });
 
+test('every key of the JSON Schema has a line of documentation (what an editor shows on hover)', () => {
+  type Node = { properties?: Record<string, Node>; items?: Node; additionalProperties?: Node | boolean; anyOf?: Node[]; oneOf?: Node[]; allOf?: Node[]; description?: string };
+  const missing: string[] = [];
+  let keys = 0;
+  const walk = (node: Node | boolean | undefined, path: string): void => {
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node.properties ?? {})) {
+      keys++;
+      if (!v.description) missing.push(`${path}.${k}`);
+      walk(v, `${path}.${k}`);
+    }
+    walk(node.items, `${path}[]`);
+    walk(node.additionalProperties, `${path}[]`);
+    for (const x of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) walk(x, path);
+  };
+  walk(configJsonSchema() as Node, '');
+  assert.ok(keys > 100, `${keys} keys walked`);
+  assert.deepEqual(missing, [], 'keys without a description');
+});
+
 test('config/listwarden.schema.json is the generated schema', () => {
   assert.equal(readFileSync(SCHEMA_FILE, 'utf8'), schemaText(), 'run: node --import tsx scripts/emit-schema.ts');
   const schema = configJsonSchema() as { properties: Record<string, { description?: string }> };
