@@ -45,3 +45,30 @@ test('the shipped model is small, versioned, and records what it was trained on 
   assert.doesNotMatch(file.trainedOn, /toxicr/i);
   assert.equal(shippedModel().version, file.version);
 });
+
+test('featureLogit and topWordFeatures give what extractFeatures and topContributions give, text after text', async () => {
+  const { extractFeatures, featureLogit, topWordFeatures } = await import('../../src/rules/incendiary/features.js');
+  const { topContributions } = await import('../../src/rules/incendiary/model.js');
+  const { compileLexicon } = await import('../../src/rules/incendiary/lexicon.js');
+  const { findHits } = await import('../../src/rules/incendiary/lexical.js');
+  const { tokenize } = await import('../../src/rules/incendiary/tokens.js');
+  const model = shippedModel();
+  const lex = compileLexicon();
+  const texts = [
+    ...written.map((w) => w.text),
+    'you clearly never read anything, typical of you people!! why??',
+    'I am an idiot for missing this, not a stupid idea at all',
+    'read read read the the the docs docs',
+    '',
+    'ok',
+  ];
+  for (const text of texts) {
+    const tokens = tokenize(text);
+    const hits = findHits(lex, tokens, text);
+    const features = extractFeatures(tokens, hits, model.dim);
+    let z = model.bias;
+    for (const f of features) z += (model.weights[f.index] ?? 0) * f.value;
+    assert.equal(featureLogit(tokens, hits, model.weights, model.dim, model.bias), z, text);
+    for (const n of [1, 2, 5]) assert.deepEqual(topWordFeatures(model.weights, n), topContributions(model, features, n), text);
+  }
+});

@@ -144,10 +144,13 @@ let setMask = 1023;
 let order = new Int32Array(512);
 let values = new Float64Array(512);
 let isWordAt = new Uint8Array(512);
+// The token range of a word feature (as extractFeatures' first and last), -1 for the other features.
+let firstAt = new Int32Array(512);
+let lastAt = new Int32Array(512);
 let count = 0;
 let wordCount = 0;
 
-function addFeature(index: number, value: number, isWord: boolean): void {
+function addFeature(index: number, value: number, isWord: boolean, first = -1, last = -1): void {
   const key = index + 1;
   let p = Math.imul(index, 0x9e3779b1) & setMask;
   for (;;) {
@@ -168,6 +171,8 @@ function addFeature(index: number, value: number, isWord: boolean): void {
   order[count] = index;
   values[count] = value;
   isWordAt[count] = isWord ? 1 : 0;
+  firstAt[count] = first;
+  lastAt[count] = last;
   count++;
   if (isWord) wordCount++;
 }
@@ -187,6 +192,8 @@ function resetScratch(n: number): void {
     order = new Int32Array(n);
     values = new Float64Array(n);
     isWordAt = new Uint8Array(n);
+    firstAt = new Int32Array(n);
+    lastAt = new Int32Array(n);
   }
   count = 0;
   wordCount = 0;
@@ -195,13 +202,19 @@ function resetScratch(n: number): void {
 // Which weights are non-zero, one bit per index (a 2^18 model: 32 KB, small enough to stay in cache): a zero weight
 // adds exactly 0 to the logit, so its (cache-missing) read is skipped without changing the sum.
 const nonZeroBits = new WeakMap<Float32Array, Uint32Array>();
+// The last model's bitmap: a scorer uses one model, and the WeakMap's lookup was a cache miss of its own per post.
+let lastWeights: Float32Array | undefined;
+let lastBits: Uint32Array = new Uint32Array(0);
 function nonZero(weights: Float32Array): Uint32Array {
+  if (weights === lastWeights) return lastBits;
   let bits = nonZeroBits.get(weights);
   if (!bits) {
     bits = new Uint32Array((weights.length + 31) >>> 5);
     for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
     nonZeroBits.set(weights, bits);
   }
+  lastWeights = weights;
+  lastBits = bits;
   return bits;
 }
 
@@ -263,16 +276,16 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
         // change nothing (the set already holds it), so the probe is skipped.
         if (info.logitStamp !== stamp) {
           info.logitStamp = stamp;
-          add(info.uni & mask, 1, true);
+          add(info.uni & mask, 1, true, i, i);
         }
       } else {
-        add(fmixInt(h ^ 0x9e3779b9) & mask, 1, true);
+        add(fmixInt(h ^ 0x9e3779b9) & mask, 1, true, i, i);
       }
-      if (prev >= 0) add(fmixInt(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) & mask, 1, true);
+      if (prev >= 0) add(fmixInt(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) & mask, 1, true, prev, i);
     } else {
       if (info?.you) you++;
-      add(fmix(h ^ 0x9e3779b9) % dim, 1, true);
-      if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true);
+      add(fmix(h ^ 0x9e3779b9) % dim, 1, true, i, i);
+      if (prev >= 0) add(fmix(Math.imul(prevHash, 0x01000193) ^ h ^ 0x7f4a7c15) % dim, 1, true, prev, i);
     }
     prev = i;
     prevHash = h;
@@ -297,6 +310,29 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
     z += (weights[index] ?? 0) * (values[k] ?? 0);
   }
   return z;
+}
+
+/**
+ * The word features of the last featureLogit call that pushed its logit up most, strongest first: exactly
+ * `topContributions(model, extractFeatures(tokens, hits, dim), n)` for that call's tokens, hits and dim (index,
+ * value, first, last), read off its scratch instead of building every feature again (the scorer's evidence when no
+ * lexicon word fired: the features of one post in twenty or so, built for two of them, were most of what the scorer
+ * allocated). `weights` are the model's weights, those the call was given. Valid until the next featureLogit call.
+ */
+export function topWordFeatures(weights: Float32Array, n: number): Feature[] {
+  // Slots by weight, highest first; a slot goes after those of equal weight (topContributions' sort is stable).
+  const top: number[] = [];
+  for (let k = 0; k < count; k++) {
+    if ((firstAt[k] ?? -1) < 0) continue;
+    const w = weights[order[k] ?? 0] ?? 0;
+    if (!(w * (values[k] ?? 0) > 0)) continue;
+    let at = top.length;
+    while (at > 0 && (weights[order[top[at - 1] ?? 0] ?? 0] ?? 0) < w) at--;
+    if (at >= n) continue;
+    top.splice(at, 0, k);
+    if (top.length > n) top.pop();
+  }
+  return top.map((k) => ({ index: order[k] ?? 0, value: values[k] ?? 0, first: firstAt[k] ?? 0, last: lastAt[k] ?? 0 }));
 }
 
 // featureLogit's call stamps (WordInfo.logitStamp) and its reused mask of suppressed tokens (all 0 between calls).

@@ -1,9 +1,9 @@
 // The incendiary scorer: lexicon hits with targeting, blended with the learned model, into one 0..1 score with spans.
 
-import { extractFeatures, featureLogit } from './features.js';
+import { featureLogit, topWordFeatures } from './features.js';
 import { combineHits, findHits, type Hit } from './lexical.js';
 import { compileLexicon, type HitKind, type LexiconOptions } from './lexicon.js';
-import { shippedModel, sigmoid, topContributions, type IncendiaryModel } from './model.js';
+import { shippedModel, sigmoid, type IncendiaryModel } from './model.js';
 import { wordTokens } from '../analysis.js';
 
 /** Bumped whenever the lexicon or the targeting rules change what they score. */
@@ -81,8 +81,8 @@ export function createScorer(opts: ScorerOptions = {}): Scorer {
       p = sigmoid(featureLogit(tokens, hits, model.weights, model.dim, model.bias));
       lift = Math.max(0, (p - MODEL_FLOOR) / (1 - MODEL_FLOOR)) * MODEL_REACH;
       if (lift > 0.05 && spans.length === 0) {
-        // No lexicon word: the evidence is the words that weighed most in the model (the features built only here).
-        for (const f of topContributions(model, extractFeatures(tokens, hits, model.dim), 2)) {
+        // No lexicon word: the evidence is the words that weighed most in the model (those of the logit just taken).
+        for (const f of topWordFeatures(model.weights, 2)) {
           const a = tokens[f.first ?? -1];
           const b = tokens[f.last ?? -1];
           if (a && b) spans.push({ start: a.start, end: b.end, text: text.slice(a.start, b.end), kind: 'model', weight: lift });
