@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wordTokens } from '../../src/rules/analysis.js';
-import { tokenize, tokenizeReusing } from '../../src/rules/incendiary/tokens.js';
+import { knownAscii, knownCapsStretch, tokenize, tokenizeReusing } from '../../src/rules/incendiary/tokens.js';
 import { scanOwnTopicTokens, scanTopicTokens, topicTokens } from '../../src/rules/topic/tokenize.js';
 import { WordTable } from '../../src/rules/word-table.js';
 import { MemoryThreadStore } from '../../src/threads/memory-store.js';
@@ -25,6 +25,24 @@ test('tokens written into reused objects equal fresh ones, text after text', () 
     const plain = (ts: ReturnType<typeof tokenize>) => ts.map(({ word: _word, ...t }) => t);
     assert.deepEqual(plain(tokenizeReusing(text)), plain(tokenize(text)), text);
   }
+});
+
+test('what the tokenizer tells of a text it scanned (ASCII or not, ALL-CAPS words) is what reading it again tells', () => {
+  const more = ['don’t', 'f’ck', 'naïve', 'x.。y', 'ok\ud800', 'A ’ B', 'STOP IT NOW OK', 'I A OK', 'plain ascii',
+    'STOP IT, A 🤡 NOW OK no', 'STOP IT\nNOW OK', 'STOP IT.\n\nNOW OK YES', 'STOP it NOW OK', 'HAVE_FPU API H NOW'];
+  for (const text of [...TEXTS, ...more]) {
+    const tokens = tokenizeReusing(text);
+    assert.equal(knownAscii(tokens), !/[^\x00-\x7f]/.test(text), text);
+    let stretch = 0;
+    let longest = 0;
+    for (const t of tokens) {
+      if (t.kind === 'word') stretch = /^[A-Z][A-Z']*$/.test(t.text) ? stretch + (t.text.length >= 2 ? 1 : 0) : 0;
+      else if (t.kind === 'break' && t.text.includes('\n')) stretch = 0;
+      longest = Math.max(longest, stretch);
+    }
+    assert.equal(knownCapsStretch(tokens), longest, text);
+  }
+  assert.equal(knownAscii(tokenize('abc')), undefined);
 });
 
 test('the shared tokens are the text’s tokens, and asked twice they are tokenized once', () => {

@@ -12,7 +12,7 @@ import {
   type HitKind,
   type LexEntry,
 } from './lexicon.js';
-import { capsOf, hasRun, type Token } from './tokens.js';
+import { capsOf, hasRun, knownCapsStretch, type Token } from './tokens.js';
 
 export type Target = 'second' | 'third' | 'self' | 'thing' | 'none';
 export type Suppression = 'negated' | 'self' | 'reported' | 'harmless';
@@ -334,15 +334,26 @@ function identifierNearby(text: string, from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * At least the most ALL-CAPS words of two letters or more in any run findShouting may find: the tokenizer's count of
+ * them in the longest stretch without another word or a line break (runs end at both), else all of them, counted up
+ * to `atMost`.
+ */
+function capsWordBound(tokens: Token[], atMost: number): number {
+  const known = knownCapsStretch(tokens);
+  if (known !== undefined) return known;
+  let n = 0;
+  for (let i = 0; i < tokens.length && n < atMost; i++) {
+    const info = tokens[i]?.word;
+    if (info === undefined ? tokens[i]?.kind === 'word' && isCapsWord(tokens[i]?.text ?? '') : info.caps === 2) n++;
+  }
+  return n;
+}
+
 /** The longest run of ALL-CAPS words that reads as shouting (not an acronym, a constant or SQL). */
 function findShouting(tokens: Token[], text: string): Hit | undefined {
-  // A run needs four ALL-CAPS words of two letters or more: most posts have fewer in all, and are done here.
-  let capsWords = 0;
-  for (let i = 0; i < tokens.length && capsWords < 4; i++) {
-    const info = tokens[i]?.word;
-    if (info === undefined ? tokens[i]?.kind === 'word' && isCapsWord(tokens[i]?.text ?? '') : info.caps === 2) capsWords++;
-  }
-  if (capsWords < 4) return undefined;
+  // A run needs four ALL-CAPS words of two letters or more: most posts have no four in a row, and are done here.
+  if (capsWordBound(tokens, 4) < 4) return undefined;
   let best: { first: number; last: number; words: number; common: number; you: boolean } | undefined;
   let runFirst = -1;
   let words = 0;

@@ -103,6 +103,7 @@ function classOf(cp: number): number {
 /** The code point at `i` (a surrogate pair read as one, as a /u regex reads it). */
 function codePointAt(text: string, i: number): number {
   const c = text.charCodeAt(i);
+  if (c >= 0x80) sawNonAscii = true;
   if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
     const d = text.charCodeAt(i + 1);
     if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
@@ -209,6 +210,7 @@ function wordEnd(text: string, start: number): number {
   for (;;) {
     const c = text.charCodeAt(i);
     if (c !== 42 && c !== 39 && c !== 0x2019) return i;
+    if (c === 0x2019) sawNonAscii = true;
     asciiWord = false;
     if (i + 1 >= len || (classAt(text, i + 1) & LATIN) === 0) return i;
     i++;
@@ -286,8 +288,12 @@ export function tokenizeReusing(text: string): Token[] {
   out = reusedOut;
   count = 0;
   reusing = true;
+  reusedFacts = false;
   try {
     scan(text);
+    reusedCapsStretch = capsLongest;
+    reusedAscii = !sawNonAscii;
+    reusedFacts = true;
   } finally {
     reusing = false;
     out = idle;
@@ -298,10 +304,48 @@ export function tokenizeReusing(text: string): Token[] {
   return reusedOut;
 }
 
+// What scan() saw of the whole text on its way, so later stages need not read every token or character again:
+// - the most words in ALL CAPS of two letters or more (WordInfo.caps 2) in one stretch of tokens without a word
+//   that is not ALL CAPS and without a line break (the shouting search's runs never cross either);
+// - whether any code unit is not ASCII (every unit is read by the scan, and each one at 0x80 or above passes
+//   through codePointAt, except the ’ joiner, marked apart).
+let capsStretch = 0;
+let capsLongest = 0;
+let sawNonAscii = false;
+// The same for the tokens tokenizeReusing returned last (valid while they are: until its next call).
+let reusedFacts = false;
+let reusedCapsStretch = 0;
+let reusedAscii = false;
+
+/**
+ * The most ALL-CAPS words of two letters or more in one stretch of `tokens` without another word or a line break,
+ * when known without reading them (else undefined).
+ */
+export function knownCapsStretch(tokens: readonly Token[]): number | undefined {
+  return tokens === reusedOut && reusedFacts ? reusedCapsStretch : undefined;
+}
+
+/** Counts a word into the ALL-CAPS stretch. */
+function capsWord(caps: number): void {
+  if (caps === 2) {
+    if (++capsStretch > capsLongest) capsLongest = capsStretch;
+  } else if (caps === 0) {
+    capsStretch = 0;
+  }
+}
+
+/** Whether the text `tokens` were read from is all ASCII, when known without reading it (else undefined). */
+export function knownAscii(tokens: readonly Token[]): boolean | undefined {
+  return tokens === reusedOut && reusedFacts ? reusedAscii : undefined;
+}
+
 /** What `out` holds between calls (tokenize() gives it a fresh array, tokenizeReusing the reused one). */
 const idle: Token[] = [];
 
 function scan(text: string): void {
+  capsStretch = 0;
+  capsLongest = 0;
+  sawNonAscii = false;
   const len = text.length;
   let i = 0;
   while (i < len) {
@@ -336,6 +380,7 @@ function scan(text: string): void {
         }
         if (j >= len || (d < 0x80 && d !== 39 && d !== 42)) {
           const w = words.getHashed(text, start, j, h, h2);
+          capsWord(w.caps);
           put(w.text, w.norm, start, j, 'word', w.hash, w);
           i = j;
           continue;
@@ -343,6 +388,7 @@ function scan(text: string): void {
       }
       const end = wordEnd(text, i);
       const w = asciiWord ? words.getHashed(text, start, end, asciiHash, asciiHash2) : words.get(text, start, end);
+      capsWord(w.caps);
       put(w.text, w.norm, start, end, 'word', w.hash, w);
       i = end;
     } else if (k & JA) {
@@ -358,12 +404,14 @@ function scan(text: string): void {
       const next = i + 1 < len ? text.charCodeAt(i + 1) : 0x20;
       if (c < 0x80 && next < 0x80 && ((ASCII[next] ?? 0) & BREAK) === 0) {
         const b = ONE_CHAR[c] as string;
+        if (c === 10) capsStretch = 0;
         put(b, b, start, start + 1, 'break', 0);
         i = start + 1;
         continue;
       }
       const end = runEnd(text, i, BREAK);
       const b = breaks.get(text, start, end);
+      if (b.includes('\n')) capsStretch = 0;
       put(b, b, start, end, 'break', 0);
       i = end;
     } else if (k & COMMA) {

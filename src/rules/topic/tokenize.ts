@@ -3,7 +3,7 @@
 import { isStopword } from './stopwords.js';
 import { WordTable } from '../word-table.js';
 import { wordTokens } from '../analysis.js';
-import type { Token } from '../incendiary/tokens.js';
+import { knownAscii, type Token } from '../incendiary/tokens.js';
 import { jaSegments } from '../ja-segments.js';
 
 export interface TopicToken {
@@ -195,13 +195,14 @@ export function scanOwnTopicTokens(
  * crosses its ends). Other text is scanned as it is.
  */
 export function scanOwnTopicTerms(text: string, emit: (term: TopicTerm) => void): void {
-  if (NON_ASCII.test(text)) {
+  const tokens = wordTokens(text);
+  // The tokenizer knows whether it read any character outside ASCII (else the text is searched for one).
+  if (!(knownAscii(tokens) ?? !NON_ASCII.test(text))) {
     scanRange(text, 0, text.length, emit);
     return;
   }
   const len = text.length;
   let scannedTo = 0;
-  const tokens = wordTokens(text);
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k] as Token;
     if (t.kind !== 'word' || t.start < scannedTo) continue;
