@@ -45,6 +45,20 @@ test('what the tokenizer tells of a text it scanned (ASCII or not, ALL-CAPS word
   assert.equal(knownAscii(tokenize('abc')), undefined);
 });
 
+test('lexicon hits found from the tokens the tokenizer listed are those found by visiting every token', async () => {
+  const { compileLexicon } = await import('../../src/rules/incendiary/lexicon.js');
+  const { findHits } = await import('../../src/rules/incendiary/lexical.js');
+  const lexicons = [compileLexicon(), compileLexicon({ extra: [{ text: 'rock', kind: 'insult', base: 0.3, second: 0.8 }] })];
+  const more = ['shut up you idiot, shut up', 'not a stupid idea, you idiot', 'fuck you fuck off', 'get lost! did it get lost?'];
+  for (let round = 0; round < 3; round++) {
+    for (const lex of lexicons) {
+      for (const text of [...TEXTS, ...more]) {
+        assert.deepEqual(findHits(lex, tokenizeReusing(text), text), findHits(lex, tokenize(text), text), text);
+      }
+    }
+  }
+});
+
 test('the shared tokens are the text’s tokens, and asked twice they are tokenized once', () => {
   const a = wordTokens(TEXTS[0] ?? '');
   assert.equal(wordTokens(TEXTS[0] ?? ''), a);

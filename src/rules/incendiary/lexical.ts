@@ -12,7 +12,7 @@ import {
   type HitKind,
   type LexEntry,
 } from './lexicon.js';
-import { capsOf, hasRun, knownCapsStretch, type Token } from './tokens.js';
+import { capsOf, hasRun, knownCapsStretch, knownLexCandidates, lexiconHint, type Token } from './tokens.js';
 
 export type Target = 'second' | 'third' | 'self' | 'thing' | 'none';
 export type Suppression = 'negated' | 'self' | 'reported' | 'harmless';
@@ -274,46 +274,60 @@ function lookupWord(lex: CompiledLexicon, t: Token): WordLookup {
 /** Every lexicon hit in the tokens, counted or suppressed (suppressed ones let the model ignore those words too). */
 export function findHits(lex: CompiledLexicon, tokens: Token[], text: string): Hit[] {
   const hits: Hit[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (!t) continue;
-    if (t.kind === 'word' || t.kind === 'emoji') {
-      let matched = false;
-      const found = lookupWord(lex, t);
-      const candidates = found.phrases;
-      if (candidates) for (const p of candidates) {
-        let ok = true;
-        for (let k = 1; k < p.words.length && ok; k++) ok = tokens[i + k]?.norm === p.words[k];
-        if (!ok) continue;
-        hits.push(buildHit(lex, tokens, i, i + p.words.length - 1, p.text, p.entry, false));
-        i += p.words.length - 1;
-        matched = true;
-        break;
-      }
-      if (matched) continue;
-      const entry = found.entry;
-      if (entry) hits.push(buildHit(lex, tokens, i, i, t.norm, entry, false));
-    } else if (t.kind === 'ja') {
-      // Longest run of whole Segmenter tokens that spells an entry ("死|ね", "消|え|ろ"), never part of a token.
-      let best: { len: number; key: string; entry: LexEntry } | undefined;
-      let s = '';
-      for (let k = 0; i + k < tokens.length && k < 5; k++) {
-        const tk = tokens[i + k];
-        if (!tk || tk.kind !== 'ja') break;
-        s += tk.norm;
-        if (s.length > lex.jaMaxLen) break;
-        const entry = lex.ja.get(s);
-        if (entry) best = { len: k + 1, key: s, entry };
-      }
-      if (best) {
-        hits.push(buildHit(lex, tokens, i, i + best.len - 1, best.key, best.entry, true));
-        i += best.len - 1;
-      }
+  // Only the tokens the tokenizer listed can start a match (the others are words known to be nothing in `lex`);
+  // visited in order, a match's later tokens skipped, as in the loop over all tokens.
+  const listed = knownLexCandidates(tokens, lex);
+  if (listed === undefined) {
+    for (let i = 0; i < tokens.length; i++) i = hitsAt(lex, tokens, i, hits);
+  } else {
+    const { at, count } = listed;
+    for (let c = 0, next = 0; c < count; c++) {
+      const i = at[c] as number;
+      if (i >= next) next = hitsAt(lex, tokens, i, hits) + 1;
     }
   }
+  // The next scan lists the tokens for this lexicon.
+  lexiconHint.lex = lex;
+  lexiconHint.none = NOTHING;
   const shout = findShouting(tokens, text);
   if (shout) hits.push(shout);
   return lex.disabled.size ? hits.filter((h) => !lex.disabled.has(h.kind)) : hits;
+}
+
+/** The hit that starts at token `i`, if any, added to `hits`; returns the last token it covers (`i` without one). */
+function hitsAt(lex: CompiledLexicon, tokens: Token[], i: number, hits: Hit[]): number {
+  const t = tokens[i];
+  if (!t) return i;
+  if (t.kind === 'word' || t.kind === 'emoji') {
+    const found = lookupWord(lex, t);
+    const candidates = found.phrases;
+    if (candidates) for (const p of candidates) {
+      let ok = true;
+      for (let k = 1; k < p.words.length && ok; k++) ok = tokens[i + k]?.norm === p.words[k];
+      if (!ok) continue;
+      hits.push(buildHit(lex, tokens, i, i + p.words.length - 1, p.text, p.entry, false));
+      return i + p.words.length - 1;
+    }
+    const entry = found.entry;
+    if (entry) hits.push(buildHit(lex, tokens, i, i, t.norm, entry, false));
+  } else if (t.kind === 'ja') {
+    // Longest run of whole Segmenter tokens that spells an entry ("死|ね", "消|え|ろ"), never part of a token.
+    let best: { len: number; key: string; entry: LexEntry } | undefined;
+    let s = '';
+    for (let k = 0; i + k < tokens.length && k < 5; k++) {
+      const tk = tokens[i + k];
+      if (!tk || tk.kind !== 'ja') break;
+      s += tk.norm;
+      if (s.length > lex.jaMaxLen) break;
+      const entry = lex.ja.get(s);
+      if (entry) best = { len: k + 1, key: s, entry };
+    }
+    if (best) {
+      hits.push(buildHit(lex, tokens, i, i + best.len - 1, best.key, best.entry, true));
+      return i + best.len - 1;
+    }
+  }
+  return i;
 }
 
 /** /^[A-Z][A-Z']*$/ without the regex (it ran on every word). */

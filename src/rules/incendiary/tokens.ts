@@ -293,6 +293,7 @@ export function tokenizeReusing(text: string): Token[] {
     scan(text);
     reusedCapsStretch = capsLongest;
     reusedAscii = !sawNonAscii;
+    reusedCandidatesFor = scanLexicon;
     reusedFacts = true;
   } finally {
     reusing = false;
@@ -339,6 +340,36 @@ export function knownAscii(tokens: readonly Token[]): boolean | undefined {
   return tokens === reusedOut && reusedFacts ? reusedAscii : undefined;
 }
 
+/**
+ * The lexicon matcher (lexical.ts) says here which lexicon it matched last and the value a word's lookup has there
+ * when the word starts no phrase and is no entry (WordInfo.lexKey, lexValue). The scan then lists the tokens that
+ * may be more in that lexicon: every Japanese segment and emoji, and every word not known to be nothing in it; most
+ * words of a post are known to be nothing, and the matcher visits only the listed tokens.
+ */
+export const lexiconHint: { lex: object | undefined; none: unknown } = { lex: undefined, none: undefined };
+let scanLexicon: object | undefined;
+let scanNone: unknown;
+const candidates = { at: new Int32Array(256), count: 0 };
+let reusedCandidatesFor: object | undefined;
+
+/** Lists the token about to be put (tokenizeReusing only) as one the lexicon matcher must visit. */
+function candidate(): void {
+  if (candidates.count >= candidates.at.length) {
+    const at = new Int32Array(candidates.at.length * 2);
+    at.set(candidates.at);
+    candidates.at = at;
+  }
+  candidates.at[candidates.count++] = count;
+}
+
+/**
+ * The indices of `tokens` that may start a match in `lex` (in order; the others are words known to be nothing in
+ * it), when the tokenizer listed them for that lexicon (else undefined). Valid while the tokens are.
+ */
+export function knownLexCandidates(tokens: readonly Token[], lex: object): { readonly at: Int32Array; readonly count: number } | undefined {
+  return tokens === reusedOut && reusedFacts && reusedCandidatesFor === lex ? candidates : undefined;
+}
+
 /** What `out` holds between calls (tokenize() gives it a fresh array, tokenizeReusing the reused one). */
 const idle: Token[] = [];
 
@@ -346,6 +377,11 @@ function scan(text: string): void {
   capsStretch = 0;
   capsLongest = 0;
   sawNonAscii = false;
+  if (reusing) {
+    candidates.count = 0;
+    scanLexicon = lexiconHint.lex;
+    scanNone = lexiconHint.none;
+  }
   const len = text.length;
   let i = 0;
   while (i < len) {
@@ -381,6 +417,7 @@ function scan(text: string): void {
         if (j >= len || (d < 0x80 && d !== 39 && d !== 42)) {
           const w = words.getHashed(text, start, j, h, h2);
           capsWord(w.caps);
+          if (reusing && (w.lexKey !== scanLexicon || w.lexValue !== scanNone)) candidate();
           put(w.text, w.norm, start, j, 'word', w.hash, w);
           i = j;
           continue;
@@ -389,6 +426,7 @@ function scan(text: string): void {
       const end = wordEnd(text, i);
       const w = asciiWord ? words.getHashed(text, start, end, asciiHash, asciiHash2) : words.get(text, start, end);
       capsWord(w.caps);
+      if (reusing && (w.lexKey !== scanLexicon || w.lexValue !== scanNone)) candidate();
       put(w.text, w.norm, start, end, 'word', w.hash, w);
       i = end;
     } else if (k & JA) {
@@ -396,6 +434,7 @@ function scan(text: string): void {
       for (const seg of jaSegments(text, start, end)) {
         const s = start + seg.index;
         seg.hash ??= hash32(seg.segment) | 0;
+        if (reusing) candidate();
         put(seg.segment, seg.segment, s, s + seg.segment.length, 'ja', seg.hash);
       }
       i = end;
@@ -421,6 +460,7 @@ function scan(text: string): void {
     } else if (k & EMOJI) {
       const end = start + width(cp);
       const b = text.slice(start, end);
+      if (reusing) candidate();
       put(b, b, start, end, 'emoji', hash32(b) | 0);
       i = end;
     } else {
