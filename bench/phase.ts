@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     JSON.stringify({
       phase, code: process.env.LISTWARDEN_BENCH_CODE === 'dist' ? 'dist' : 'src', posts, seconds, cpuSeconds, postsPerSecond: posts / seconds, postsPerCpuSecond: posts / cpuSeconds,
       maxRssMB, flags, parseSeconds: parseMs / 1000, restSeconds: restMs / 1000,
+      // The rules alone (the RuleRunner's own clock, inside restSeconds), rule by rule.
+      ruleSeconds: Object.fromEntries([...pipeline.ruleTimes()].map(([rule, ms]) => [rule, ms / 1000])),
     }) + '\n',
   );
 }

@@ -27,7 +27,7 @@ mkdirSync(dir, { recursive: true });
 
 interface PhaseResult {
   phase: string; posts: number; seconds: number; cpuSeconds: number; postsPerSecond: number; postsPerCpuSecond: number;
-  maxRssMB: number; flags: number; parseSeconds: number; restSeconds: number;
+  maxRssMB: number; flags: number; parseSeconds: number; restSeconds: number; ruleSeconds?: Record<string, number>;
 }
 
 // The phases run the compiled code in dist/ under the bin's V8 flags, as `listwarden replay` does (src/ through tsx
@@ -57,6 +57,12 @@ if (pipeline) {
   const share = pipeline.restSeconds / pipeline.parseSeconds;
   console.log(`\npipeline: parse ${pipeline.parseSeconds.toFixed(2)} s, threads+rules+decide ${pipeline.restSeconds.toFixed(2)} s ` +
     `(${(share * 100).toFixed(0)}% of parse; target ≤ 33%: ${share <= 1 / 3 ? 'met' : 'NOT met'}), ${pipeline.flags} flags`);
+  const rules = Object.entries(pipeline.ruleSeconds ?? {}).sort((a, b) => b[1] - a[1]);
+  const rulesTotal = rules.reduce((a, [, sec]) => a + sec, 0);
+  if (rules.length) {
+    console.log(`  of which the rules alone ${rulesTotal.toFixed(2)} s (${((100 * rulesTotal) / pipeline.parseSeconds).toFixed(0)}% of parse: ` +
+      `${rules.map(([rule, sec]) => `${rule} ${((1e6 * sec) / pipeline.posts).toFixed(0)} µs/post`).join(', ')}); threads and decide the rest`);
+  }
   // Judged per CPU second: the wall rate has V8's GC threads working on a second core beside the main thread.
   console.log(`target ≥ 3000 posts/s for parse + rules on one core: ${pipeline.postsPerCpuSecond >= 3000 ? 'met' : 'NOT met'} ` +
     `(${pipeline.postsPerCpuSecond.toFixed(0)} per CPU second; ${pipeline.postsPerSecond.toFixed(0)} posts/s wall, GC threads on the second core)`);

@@ -42,6 +42,8 @@ export interface Pipeline {
   listFor(post: Pick<Post, 'listId'>, opts?: ProcessOptions): ListConfig;
   /** The rules each list runs, with their context (for explain and the rule list in reports). */
   rulesFor(list: ListConfig): RuleRun[];
+  /** Time spent in each rule so far, ms by rule id (measure and check together). */
+  ruleTimes(): ReadonlyMap<string, number>;
 }
 
 /** How often a post is re-placed when another worker changed its thread meanwhile. */
@@ -141,5 +143,5 @@ export function createPipeline(config: Config, opts: PipelineOptions = {}): Pipe
     return processPost(post, o);
   }
 
-  return { config, processRaw, processPost, rulesFor, listFor };
+  return { config, processRaw, processPost, rulesFor, listFor, ruleTimes: () => runner.spentMs };
 }

@@ -112,6 +112,7 @@ export async function* replayFlags(
     }
   }
   summary.threads = store.size;
+  summary.ruleMs = pipeline.ruleTimes();
 }
 
 export async function loadProfiles(config: Config, train: string[] | undefined, log: Logger): Promise<Map<string, ListProfile> | undefined> {

@@ -11,6 +11,8 @@ export class ReplaySummary {
   readonly flagsByRule = new Map<string, number>();
   readonly actions = { alert: 0, digest: 0 };
   readonly ruleFailures = new Map<string, number>();
+  /** ms spent in each rule (the pipeline's RuleRunner), so a moderator sees what a config rule costs. */
+  ruleMs: ReadonlyMap<string, number> = new Map();
   private readonly started = performance.now();
 
   skip(reason: string, source: string): void {
@@ -47,6 +49,12 @@ export class ReplaySummary {
     for (const [rule, n] of [...this.flagsByRule].sort()) lines.push(`    ${rule}: ${n}`);
     for (const [rule, n] of this.ruleFailures) lines.push(`  rule problems:  ${rule}: ${n} (see the log)`);
     lines.push(`  time:           ${secs.toFixed(2)} s, ${(this.read / Math.max(secs, 1e-6)).toFixed(0)} posts/s`);
+    const byTime = [...this.ruleMs].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
+    if (byTime.length) {
+      const total = byTime.reduce((a, [, ms]) => a + ms, 0);
+      lines.push(`  rule time:      ${(total / 1000).toFixed(2)} s (${((100 * total) / 1000 / Math.max(secs, 1e-6)).toFixed(0)}% of the run)`);
+      for (const [rule, ms] of byTime) lines.push(`    ${rule}: ${(ms / 1000).toFixed(2)} s, ${((1000 * ms) / Math.max(this.parsed, 1)).toFixed(0)} µs/post`);
+    }
     lines.push(`  memory:         peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
     return lines.join('\n') + '\n';
   }
@@ -61,6 +69,7 @@ export class ReplaySummary {
       flagsByRule: Object.fromEntries(this.flagsByRule),
       actions: this.actions,
       seconds: Number(this.elapsedSeconds().toFixed(3)),
+      ruleSeconds: Object.fromEntries([...this.ruleMs].map(([rule, ms]) => [rule, Number((ms / 1000).toFixed(3))])),
     };
   }
 }

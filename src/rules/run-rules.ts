@@ -22,6 +22,8 @@ export interface RuleRun {
 
 /** Remembers overruns across posts, so a rule that is always slow stops costing every post. */
 export class RuleRunner {
+  /** rule id → ms spent in it so far (measure and check together): replay's summary and the bench read it. */
+  readonly spentMs = new Map<string, number>();
   private readonly overruns = new Map<string, number>();
   /** rule id → posts still to skip. */
   private readonly skipping = new Map<string, number>();
@@ -98,6 +100,7 @@ export class RuleRunner {
   private timed(rule: Rule, failures: RuleFailure[], start: number): number {
     const end = performance.now();
     const ms = end - start;
+    this.spentMs.set(rule.id, (this.spentMs.get(rule.id) ?? 0) + ms);
     if (ms > this.budgetMs) {
       const n = (this.overruns.get(rule.id) ?? 0) + 1;
       this.overruns.set(rule.id, n);
