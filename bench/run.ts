@@ -18,7 +18,7 @@ const { values } = parseArgs({
     config: { type: 'string' },
     // The daemon section is on by default; --no-daemon leaves it out.
     'no-daemon': { type: 'boolean', default: false },
-    'daemon-posts': { type: 'string', default: '600' },
+    'daemon-posts': { type: 'string', default: '2000' },
   },
 });
 const posts = Number(values.posts);
