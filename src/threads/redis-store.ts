@@ -30,6 +30,8 @@ export interface PendingSave {
   thread: Thread;
   /** The thread as JSON when the save was asked for (what is written). */
   json?: string;
+  /** thread.postCount when the save was asked for (the object may be placed on again before the commit). */
+  postCount?: number;
   messageId: string;
   subjectKey: string;
   expectedPostCount: number;
@@ -356,7 +358,7 @@ export class RedisThreadStore implements ThreadStore {
       args.push(
         p.expectedPostCount,
         p.json ?? JSON.stringify(p.thread),
-        p.thread.postCount,
+        p.postCount ?? p.thread.postCount,
         p.messageId,
         p.thread.id,
         p.subjectKey,
@@ -445,8 +447,18 @@ export class Snapshot {
  * (An AsyncLocalStorage would allow overlapping placements, but while one exists Node runs a hook on every promise
  * of the process, BullMQ's and ioredis' included.)
  */
+/** Threads a worker process keeps after saving them, for the next post of each (see DeferredSaves.get). */
+const SAVED_THREADS = 256;
+
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
+  /**
+   * The threads this process saved last (by list and thread id, the oldest first), with the JSON saved: a placement
+   * that reads that very JSON gets the object instead of parsing it again (see get).
+   */
+  private readonly saved = new Map<string, { json: string; thread: Thread }>();
+  /** Threads handed over from `saved` rather than parsed (tests, benches). */
+  reusedThreads = 0;
   private current: Snapshot | undefined;
   /** Reads made inside `within` that the snapshot could not answer (each one a round trip; tests expect none). */
   readsPastLookup = 0;
@@ -487,8 +499,19 @@ export class DeferredSaves implements ThreadStore {
     const l = this.known(list);
     if (l?.threads.has(threadId)) {
       const json = l.threads.get(threadId);
-      // A fresh object each time: placement changes the thread it gets.
-      return Promise.resolve(json ? (JSON.parse(json) as Thread) : undefined);
+      if (!json) return Promise.resolve(undefined);
+      // The object this process saved, when the state read is exactly what it saved (a later post of the same run, or
+      // the next run's with nobody else on the thread meanwhile): handed over once, as placement changes it.
+      const key = `${list}\0${threadId}`;
+      const saved = this.saved.get(key);
+      if (saved) {
+        this.saved.delete(key);
+        if (saved.json === json) {
+          this.reusedThreads++;
+          return Promise.resolve(saved.thread);
+        }
+      }
+      return Promise.resolve(JSON.parse(json) as Thread);
     }
     return this.past(this.inner.get(list, threadId));
   }
@@ -498,8 +521,15 @@ export class DeferredSaves implements ThreadStore {
     return this.past(this.inner.hasMessage(list, messageId));
   }
   async save(thread: Thread, messageId: string, subjectKey: string, expectedPostCount: number): Promise<void> {
-    // Serialised now: what is committed is the thread as it was saved, whatever happens to the object later.
-    this.pending.set(`${thread.list}\0${messageId}`, { thread, json: JSON.stringify(thread), messageId, subjectKey, expectedPostCount });
+    // Serialised now: what is committed is the thread as it was saved, whatever happens to the object later (the
+    // next post of the thread may be placed on this very object: see get).
+    const json = JSON.stringify(thread);
+    this.pending.set(`${thread.list}\0${messageId}`, { thread, json, postCount: thread.postCount, messageId, subjectKey, expectedPostCount });
+    const key = `${thread.list}\0${thread.id}`;
+    this.saved.delete(key);
+    this.saved.set(key, { json, thread });
+    // The oldest go first: a thread not read again soon is most likely read from another worker's save.
+    if (this.saved.size > SAVED_THREADS) this.saved.delete(this.saved.keys().next().value!);
   }
   /** The save held for this message (removed from the holder). */
   take(list: string, messageId: string): PendingSave | undefined {

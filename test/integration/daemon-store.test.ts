@@ -161,6 +161,36 @@ test('a batch places its posts as replay does, from one lookup for all of them a
     for (const [messageId, threadId] of want) assert.equal((await store.verdictOf('alpha', messageId))?.threadId, threadId, messageId);
     const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'json')) ?? '{}') as Thread;
     assert.equal(thread.postCount, 4, 'a, b, c and the subject-only reply d');
+    assert.equal(await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'n'), '4', 'the post count the next commit checks');
+    assert.equal(saves.reusedThreads, 4, 'b, c, d (and x, after its reply e) were placed on the thread object the post before left, not on its JSON parsed again');
+  });
+});
+
+test('a thread another worker moved on is read again, not taken from what this worker saved last', async () => {
+  await withWorker(async (worker, { store, saves, r }) => {
+    const cfg = config(r.prefix);
+    const otherSaves = store.deferring();
+    const otherPipeline = createPipeline(cfg.config, { store: otherSaves, log: quiet });
+    const bull = connectRedis({ url: cfg.redis.url, name: `${r.prefix}:bull2`, maxRetriesPerRequest: null });
+    const queues = new Queues({ connection: bull, prefix: r.prefix, worker: cfg.worker });
+    const other = new PostWorker({ connection: bull, prefix: r.prefix, worker: cfg.worker, queues, store, saves: otherSaves, pipeline: () => otherPipeline, log: quiet });
+    try {
+      assert.equal((await worker.process(job(mail(MAILS[0]!, 0)))).status, 'verdict');
+      assert.equal((await other.process(job(mail(MAILS[1]!, 1)))).status, 'verdict');
+      assert.equal((await worker.process(job(mail(MAILS[2]!, 2)))).status, 'verdict');
+      assert.equal(saves.reusedThreads, 0, 'the state in Redis is not the one this worker saved');
+      const thread = JSON.parse((await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'json')) ?? '{}') as Thread;
+      assert.deepEqual(thread.posts.map((p) => p.messageId), ['<a@store.example.org>', '<b@store.example.org>', '<c@store.example.org>']);
+      assert.equal(thread.postCount, 3);
+      // The same worker again, nobody else in between: its own object is placed on.
+      assert.equal((await worker.process(job(mail(MAILS[3]!, 3)))).status, 'verdict');
+      assert.equal(saves.reusedThreads, 1);
+      assert.equal(await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'n'), '4');
+    } finally {
+      await other.close();
+      await queues.close();
+      await bull.quit();
+    }
   });
 });
 
