@@ -1,5 +1,8 @@
 // The worker's Redis path against the real Redis: one lookup per post answers placement, threads match replay's.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job } from 'bullmq';
@@ -15,6 +18,9 @@ import { PostWorker, type PostJobResult } from '../../src/queue/worker.js';
 import { planJobs, postJobId, type BatchJobData, type PostJobData } from '../../src/queue/jobs.js';
 import type { PendingSave, RedisThreadStoreOptions } from '../../src/threads/redis-store.js';
 import type { Thread } from '../../src/model/thread.js';
+import { headerMessageId } from '../../src/ingest/imap/compact.js';
+import { generateArchive } from '../../bench/generate-archive.js';
+import { splitMbox } from '../../bench/daemon-common.js';
 
 const quiet = createLogger('silent');
 const T0 = Date.parse('2026-11-02T09:00:00Z');
@@ -164,6 +170,42 @@ test('a batch places its posts as replay does, from one lookup for all of them a
     assert.equal(await r.redis.hget(`${store.keyPrefix}:thread:alpha:<a@store.example.org>`, 'n'), '4', 'the post count the next commit checks');
     assert.equal(saves.reusedThreads, 4, 'b, c, d (and x, after its reply e) were placed on the thread object the post before left, not on its JSON parsed again');
   });
+});
+
+test('600 generated posts in batch jobs get the verdicts replay gives them, post for post', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-parity-'));
+  try {
+    await generateArchive(join(dir, 'a.mbox'), 600, { seed: 3 });
+    const raws = splitMbox(readFileSync(join(dir, 'a.mbox'), 'utf8'));
+    const key = (v: { threadId: string; action: string; flags: { rule: string; severity: string; score: number }[] }): string =>
+      JSON.stringify([v.threadId, v.action, v.flags.map((f) => [f.rule, f.severity, f.score])]);
+    const replay = createPipeline(config('unused').config, { store: new MemoryThreadStore(), log: quiet });
+    const want = new Map<string, string>();
+    for (const raw of raws) {
+      const o = await replay.processRaw(raw, { list: 'alpha' });
+      if (o.kind === 'verdict') want.set(o.post.messageId, key(o.verdict));
+    }
+    assert.ok([...want.values()].some((v) => v.includes('incendiary-language')), 'the archive has flagged posts');
+    await withWorker(async (worker, { store, saves }) => {
+      const posts = raws.map((raw, n) => {
+        const messageId = headerMessageId(raw);
+        return { jobId: postJobId('alpha', messageId, raw), data: { list: 'alpha', messageId, raw: raw.toString('base64'), source: { mailbox: 'INBOX', uidValidity: '1', uid: n + 1 }, seenAt: Date.now() } };
+      });
+      for (const j of planJobs(posts)) {
+        await worker.process({ id: j.jobId, data: j.data, attemptsStarted: 1, stalledCounter: 0, updateData: async () => undefined } as unknown as Job<BatchJobData>);
+      }
+      assert.ok(saves.reusedThreads > want.size / 2, `most placements reuse the thread object saved before (${saves.reusedThreads})`);
+      let same = 0;
+      for (const [messageId, v] of want) {
+        const rec = await store.verdictOf('alpha', messageId);
+        assert.equal(rec && key(rec), v, messageId);
+        same++;
+      }
+      assert.equal(same, raws.length);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a thread another worker moved on is read again, not taken from what this worker saved last', async () => {
