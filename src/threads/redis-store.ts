@@ -447,8 +447,12 @@ export class Snapshot {
  * (An AsyncLocalStorage would allow overlapping placements, but while one exists Node runs a hook on every promise
  * of the process, BullMQ's and ioredis' included.)
  */
-/** Threads a worker process keeps after saving them, for the next post of each (see DeferredSaves.get). */
+/**
+ * Threads a worker process keeps after saving them, for the next post of each (see DeferredSaves.get): at most this
+ * many, and at most this much of their JSON (the objects take a few times that), whatever `threads.keepPosts` is.
+ */
 const SAVED_THREADS = 256;
+const SAVED_JSON_CHARS = 4 << 20;
 
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
@@ -457,6 +461,7 @@ export class DeferredSaves implements ThreadStore {
    * that reads that very JSON gets the object instead of parsing it again (see get).
    */
   private readonly saved = new Map<string, { json: string; thread: Thread }>();
+  private savedChars = 0;
   /** Threads handed over from `saved` rather than parsed (tests, benches). */
   reusedThreads = 0;
   private current: Snapshot | undefined;
@@ -503,9 +508,8 @@ export class DeferredSaves implements ThreadStore {
       // The object this process saved, when the state read is exactly what it saved (a later post of the same run, or
       // the next run's with nobody else on the thread meanwhile): handed over once, as placement changes it.
       const key = `${list}\0${threadId}`;
-      const saved = this.saved.get(key);
+      const saved = this.forget(key);
       if (saved) {
-        this.saved.delete(key);
         if (saved.json === json) {
           this.reusedThreads++;
           return Promise.resolve(saved.thread);
@@ -526,10 +530,20 @@ export class DeferredSaves implements ThreadStore {
     const json = JSON.stringify(thread);
     this.pending.set(`${thread.list}\0${messageId}`, { thread, json, postCount: thread.postCount, messageId, subjectKey, expectedPostCount });
     const key = `${thread.list}\0${thread.id}`;
-    this.saved.delete(key);
+    this.forget(key);
     this.saved.set(key, { json, thread });
+    this.savedChars += json.length;
     // The oldest go first: a thread not read again soon is most likely read from another worker's save.
-    if (this.saved.size > SAVED_THREADS) this.saved.delete(this.saved.keys().next().value!);
+    while (this.saved.size > SAVED_THREADS || this.savedChars > SAVED_JSON_CHARS) this.forget(this.saved.keys().next().value!);
+  }
+  /** Drops a kept thread; the one dropped, if any. */
+  private forget(key: string): { json: string; thread: Thread } | undefined {
+    const saved = this.saved.get(key);
+    if (saved) {
+      this.saved.delete(key);
+      this.savedChars -= saved.json.length;
+    }
+    return saved;
   }
   /** The save held for this message (removed from the holder). */
   take(list: string, messageId: string): PendingSave | undefined {
