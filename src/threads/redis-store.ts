@@ -440,6 +440,13 @@ export class Snapshot {
 }
 
 /**
+ * Threads a worker process keeps after saving them, for the next post of each (see DeferredSaves.get): at most this
+ * many, and at most this much of their JSON (the objects take a few times that), whatever `threads.keepPosts` is.
+ */
+const SAVED_THREADS = 256;
+const SAVED_JSON_CHARS = 4 << 20;
+
+/**
  * Saves are kept in memory, by list and Message-ID, until the worker commits them with the verdict
  * (RedisThreadStore.commitMany). Reads are answered from the run's Snapshot when it has the key (one round trip
  * for the whole placement), from Redis otherwise. One instance serves a worker process, whose one decider places
@@ -447,13 +454,6 @@ export class Snapshot {
  * (An AsyncLocalStorage would allow overlapping placements, but while one exists Node runs a hook on every promise
  * of the process, BullMQ's and ioredis' included.)
  */
-/**
- * Threads a worker process keeps after saving them, for the next post of each (see DeferredSaves.get): at most this
- * many, and at most this much of their JSON (the objects take a few times that), whatever `threads.keepPosts` is.
- */
-const SAVED_THREADS = 256;
-const SAVED_JSON_CHARS = 4 << 20;
-
 export class DeferredSaves implements ThreadStore {
   private readonly pending = new Map<string, PendingSave>();
   /**
@@ -507,13 +507,10 @@ export class DeferredSaves implements ThreadStore {
       if (!json) return Promise.resolve(undefined);
       // The object this process saved, when the state read is exactly what it saved (a later post of the same run, or
       // the next run's with nobody else on the thread meanwhile): handed over once, as placement changes it.
-      const key = `${list}\0${threadId}`;
-      const saved = this.forget(key);
-      if (saved) {
-        if (saved.json === json) {
-          this.reusedThreads++;
-          return Promise.resolve(saved.thread);
-        }
+      const saved = this.forget(`${list}\0${threadId}`);
+      if (saved?.json === json) {
+        this.reusedThreads++;
+        return Promise.resolve(saved.thread);
       }
       return Promise.resolve(JSON.parse(json) as Thread);
     }
