@@ -5,18 +5,23 @@ import { z } from 'zod';
 /** `${NAME}` in a string is the environment variable NAME (so passwords live in the environment, not the file). */
 const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
+/** How an IMAP account is logged in to, shared by a list's mailbox and the feedback mailbox (notify-schema.ts). */
+export const imapLoginFields = {
+  /** Implicit TLS (imaps). Default true. */
+  secure: z.boolean().default(true).describe('Implicit TLS (imaps). Otherwise STARTTLS is used.'),
+  /** When not `secure`: refuse a server without STARTTLS (default). Set false only on a trusted loopback. */
+  requireTls: z.boolean().default(true).describe('Without `secure`: refuse a server that does not offer STARTTLS. Set false only on a trusted loopback.'),
+  /** Verify the server's certificate (default true). */
+  tlsVerify: z.boolean().default(true).describe('Verify the server\'s certificate.'),
+  user: z.string().min(1).describe('IMAP user.'),
+};
+
 export const imapListSchema = z
   .object({
     host: z.string().min(1).describe('IMAP server of the account that receives the list\'s posts.'),
     /** Default 993 with implicit TLS, 143 otherwise. */
     port: z.number().int().min(1).max(65535).optional().describe('IMAP port (default 993 with secure, else 143).'),
-    /** Implicit TLS (imaps). Default true. */
-    secure: z.boolean().default(true).describe('Implicit TLS (imaps). Otherwise STARTTLS is used.'),
-    /** When not `secure`: refuse a server without STARTTLS (default). Set false only on a trusted loopback. */
-    requireTls: z.boolean().default(true).describe('Without `secure`: refuse a server that does not offer STARTTLS. Set false only on a trusted loopback.'),
-    /** Verify the server's certificate (default true). */
-    tlsVerify: z.boolean().default(true).describe('Verify the server\'s certificate.'),
-    user: z.string().min(1).describe('IMAP user.'),
+    ...imapLoginFields,
     /** Name of the environment variable holding the password. */
     passEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Environment variable holding the IMAP password (or set `pass: ${VAR}`).'),
     /** Write it as `${ENV_VAR}` (filled from the environment), never literally. */

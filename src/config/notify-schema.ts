@@ -1,6 +1,7 @@
 // Config sections of notifications (smtp, moderators, notify, feedback): zod schemas, their types, env secrets.
 
 import { z } from 'zod';
+import { imapLoginFields } from './daemon-schema.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -109,10 +110,7 @@ export const feedbackSchema = z
   .strictObject({
     host: z.string().min(1).describe('IMAP server of the feedback mailbox.'),
     port: z.number().int().min(1).max(65535).optional().describe('Default 993 with secure, else 143.'),
-    secure: z.boolean().default(true).describe('Implicit TLS (imaps). Otherwise STARTTLS is used.'),
-    requireTls: z.boolean().default(true).describe('Without `secure`: refuse a server that does not offer STARTTLS. Set false only on a trusted loopback.'),
-    tlsVerify: z.boolean().default(true).describe('Verify the server\'s certificate.'),
-    user: z.string().min(1).describe('IMAP user.'),
+    ...imapLoginFields,
     passEnv: z.string().regex(ENV_NAME).default('LISTWARDEN_FEEDBACK_PASS').describe('Environment variable holding the IMAP password.'),
     mailbox: z.string().min(1).default('INBOX').describe('The mailbox moderators\' replies arrive in.'),
     /** Handled replies are moved here (created by the operator); absent: they are only marked \Seen. */
