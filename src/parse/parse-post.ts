@@ -22,7 +22,7 @@ import {
 } from './headers.js';
 import { splitHtml } from './html.js';
 import { parseMime } from './mailparser-adapter.js';
-import { ownTextOf, splitBody } from './quotes.js';
+import { joinTexts, ownTextOf, splitBody } from './quotes.js';
 import { normalizeSubject } from './subject.js';
 
 export interface ParseOptions {
@@ -271,26 +271,19 @@ export async function parsePost(raw: Buffer, opts: ParseOptions = {}, head: Post
     normalizedSubject: head.normalizedSubject,
     segments,
     ownText: ownTextOf(segments),
-    quotedText: segments
-      .filter((s) => s.kind === 'quote')
-      .map((s) => s.text.trim())
-      .filter((t) => t !== '')
-      .join('\n\n'),
+    quotedText: joinTexts(segments, 'quote', '\n\n', true),
     headers: head.headers,
     size: head.size,
     htmlOnly,
     attachments,
     warnings: [...new Set(warnings)],
+    // The optional fields are always there (undefined when the mail has none), so every post has one shape: added
+    // one by one when present, they made up to 32 shapes, and code reading posts sent to the interpreter for each new one.
+    inReplyTo: head.inReplyTo || undefined,
+    listId: head.listId || undefined,
+    date: head.date,
+    wasSubject: head.wasSubject || undefined,
+    signature: joinTexts(segments, 'signature', '\n', false).trim() || undefined,
   };
-  if (head.inReplyTo) post.inReplyTo = head.inReplyTo;
-  if (head.listId) post.listId = head.listId;
-  if (head.date) post.date = head.date;
-  if (head.wasSubject) post.wasSubject = head.wasSubject;
-  const signature = segments
-    .filter((s) => s.kind === 'signature')
-    .map((s) => s.text)
-    .join('\n')
-    .trim();
-  if (signature) post.signature = signature;
   return post;
 }
