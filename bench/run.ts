@@ -46,7 +46,13 @@ if (!existsSync(archive)) await generateArchive(archive, posts, { seed: 1 });
 const mb = statSync(archive).size / 1e6;
 console.log(`archive: ${archive}, ${posts} posts, ${mb.toFixed(1)} MB; each phase in its own process, compiled code, node ${replayFlags.join(' ')} (the bin's flags)`);
 
-const results = ['read', 'mailparser', 'parse', 'pipeline'].map((p) => runPhase(p, archive));
+// This host's timing moves by ±15% from one run to the next on an idle machine (a shared VM): the pipeline, whose
+// figures the targets judge, runs three times and its median run (by CPU rate) is reported, the three rates beside it.
+const PIPELINE_RUNS = 3;
+const pipelineRuns = Array.from({ length: PIPELINE_RUNS }, () => runPhase('pipeline', archive));
+const byRate = [...pipelineRuns].sort((a, b) => a.postsPerCpuSecond - b.postsPerCpuSecond);
+const medianPipeline = byRate[Math.floor(byRate.length / 2)] as PhaseResult;
+const results = [...['read', 'mailparser', 'parse'].map((p) => runPhase(p, archive)), medianPipeline];
 const row = (r: PhaseResult) =>
   `${r.phase.padEnd(11)} ${r.posts.toString().padStart(7)} posts ${r.seconds.toFixed(2).padStart(7)} s ${r.postsPerSecond.toFixed(0).padStart(7)} posts/s ` +
   `(${r.postsPerCpuSecond.toFixed(0).padStart(6)} per CPU s)  peak RSS ${r.maxRssMB.toFixed(0)} MB`;
@@ -55,7 +61,9 @@ for (const r of results) console.log(row(r));
 const pipeline = results.find((r) => r.phase === 'pipeline');
 if (pipeline) {
   const share = pipeline.restSeconds / pipeline.parseSeconds;
-  console.log(`\npipeline: parse ${pipeline.parseSeconds.toFixed(2)} s, threads+rules+decide ${pipeline.restSeconds.toFixed(2)} s ` +
+  console.log(`\npipeline: the median of ${PIPELINE_RUNS} runs (${pipelineRuns.map((r) => r.postsPerCpuSecond.toFixed(0)).join(', ')} posts per CPU second; ` +
+    `threads+rules+decide ${pipelineRuns.map((r) => `${((100 * r.restSeconds) / r.parseSeconds).toFixed(0)}%`).join(', ')} of parse)`);
+  console.log(`pipeline: parse ${pipeline.parseSeconds.toFixed(2)} s, threads+rules+decide ${pipeline.restSeconds.toFixed(2)} s ` +
     `(${(share * 100).toFixed(0)}% of parse; target ≤ 33%: ${share <= 1 / 3 ? 'met' : 'NOT met'}), ${pipeline.flags} flags`);
   const rules = Object.entries(pipeline.ruleSeconds ?? {}).sort((a, b) => b[1] - a[1]);
   const rulesTotal = rules.reduce((a, [, sec]) => a + sec, 0);
