@@ -119,13 +119,10 @@ const H_QUEST = hash32('m:quest');
 const H_BIAS = hash32('m:bias');
 const H_YOU = [0, 1, 2, 3].map((n) => hash32(`m:you${n}`));
 const H_LEN = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => hash32(`m:len${n}`));
-// kind → target → { full: hash of `h:${kind}:${target}`, kind: hash of `h:${kind}` } (an object, not a pair: a pair
-// of hashes is an array of small integers or of doubles by their values, and destructuring either sent featureLogit
-// back to the interpreter when the other came).
-interface HitHash {
-  full: number;
-  kind: number;
-}
+// kind → target → [hash of `h:${kind}:${target}`, hash of `h:${kind}`], as a Float64Array: the hashes are unsigned
+// 32-bit values, small integers or doubles by their size, and a pair kept as an array or object changed its shape
+// with them (featureLogit went back to the interpreter each time another shape came); a Float64Array has one.
+type HitHash = Float64Array;
 const hitHashes = new Map<string, Map<string, HitHash>>();
 function hitHash(kind: string, target: string): HitHash {
   let byTarget = hitHashes.get(kind);
@@ -135,7 +132,7 @@ function hitHash(kind: string, target: string): HitHash {
   }
   let h = byTarget.get(target);
   if (!h) {
-    h = { full: hash32(`h:${kind}:${target}`), kind: hash32(`h:${kind}`) };
+    h = Float64Array.of(hash32(`h:${kind}:${target}`), hash32(`h:${kind}`));
     byTarget.set(target, h);
   }
   return h;
@@ -302,8 +299,8 @@ export function featureLogit(tokens: Token[], hits: Hit[], weights: Float32Array
   for (const h of hits) {
     if (h.weight <= 0) continue;
     const hh = hitHash(h.kind, h.target);
-    add(hh.full % dim, h.weight, false);
-    add(hh.kind % dim, h.weight, false);
+    add((hh[0] ?? 0) % dim, h.weight, false);
+    add((hh[1] ?? 0) % dim, h.weight, false);
   }
   add((H_YOU[Math.min(you, 3)] ?? 0) % dim, 1, false);
   add((H_LEN[Math.min(Math.floor(Math.log2(words + 1)), 9)] ?? 0) % dim, 1, false);
