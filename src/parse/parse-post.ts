@@ -278,7 +278,7 @@ export async function parsePost(raw: Buffer, opts: ParseOptions = {}, head: Post
     attachments,
     warnings: [...new Set(warnings)],
     // The optional fields are always there (undefined when the mail has none), so every post has one shape: added
-    // one by one when present, they made up to 32 shapes, and code reading posts sent to the interpreter for each new one.
+    // one by one when present, they made up to 32 shapes, and each new one deoptimized the compiled code reading posts.
     inReplyTo: head.inReplyTo || undefined,
     listId: head.listId || undefined,
     date: head.date,

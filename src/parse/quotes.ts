@@ -745,7 +745,7 @@ export function ownTextOf(segments: Segment[]): string {
 /**
  * The texts of the segments of one kind, in order, joined by `sep` (each trimmed, and the empty ones left out, when
  * `trim`): what filter, map, filter and join would give, in one loop (the chain's intermediate arrays, of changing
- * element kinds, sent the optimized parser back to the interpreter post after post while it warmed up).
+ * element kinds, deoptimized the compiled parser again and again while it warmed up).
  */
 export function joinTexts(segments: readonly Segment[], kind: Segment['kind'], sep: string, trim: boolean): string {
   // One text is returned as it is; more are joined into one flat string (rules read it character by character).
