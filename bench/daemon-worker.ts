@@ -81,6 +81,8 @@ const inspector = profFile ? new Session() : undefined;
 if (inspector) {
   inspector.connect();
   await inspector.post('Profiler.enable');
+  // 100 µs between samples, not the default 1 ms: a few thousand posts then give a profile worth reading.
+  await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
 }
 let profiling = false;
 

@@ -1,9 +1,10 @@
 // `npm run bench`: replay throughput and peak memory on a generated archive, against a bare mailparser loop; then the
 // live daemon's figures (bench/daemon-bench.ts) when Redis (and, for the live part, Dovecot) are there.
-//   npm run bench -- [--posts N] [--big-mb MB] [--config FILE] [--no-daemon] [--daemon-posts N]
+//   npm run bench -- [--posts N] [--big-mb MB] [--config FILE] [--real DIR] [--no-daemon] [--daemon-posts N]
+// --real DIR: the pipeline also on real list mail, the *.mbox files of DIR (default ../shared/eval/offtopic; "" skips).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ const { values } = parseArgs({
   options: {
     posts: { type: 'string', default: '20000' },
     'big-mb': { type: 'string', default: '0' },
+    real: { type: 'string', default: '../shared/eval/offtopic' },
     config: { type: 'string' },
     // The daemon section is on by default; --no-daemon leaves it out.
     'no-daemon': { type: 'boolean', default: false },
@@ -35,9 +37,10 @@ interface PhaseResult {
 execFileSync('npm', ['run', 'build', '--silent']);
 const replayFlags = replayNodeFlags();
 
-function runPhase(phase: string, archive: string): PhaseResult {
+function runPhase(phase: string, archive: string, passes = 1): PhaseResult {
   const args = [...replayFlags, '--import', 'tsx', 'bench/phase.ts', phase, archive, ...(values.config ? [values.config] : [])];
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, LISTWARDEN_BENCH_CODE: 'dist' } });
+  const env = { ...process.env, LISTWARDEN_BENCH_CODE: 'dist', LISTWARDEN_BENCH_PASSES: String(passes) };
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as PhaseResult;
 }
 
@@ -74,6 +77,27 @@ if (pipeline) {
   // Judged per CPU second: the wall rate has V8's GC threads working on a second core beside the main thread.
   console.log(`target ≥ 3000 posts/s for parse + rules on one core: ${pipeline.postsPerCpuSecond >= 3000 ? 'met' : 'NOT met'} ` +
     `(${pipeline.postsPerCpuSecond.toFixed(0)} per CPU second; ${pipeline.postsPerSecond.toFixed(0)} posts/s wall, GC threads on the second core)`);
+}
+
+// Real list mail (a few hundred posts a list): is the generated archive's split between parse and the rules what real
+// posts show? Its lists one after another in one mbox, replayed until about as many posts as the generated archive
+// have gone through, each pass with fresh thread state, in one process (so past V8's warm-up, as a long replay is).
+const realDir = values.real;
+const realFiles = realDir && existsSync(realDir) ? readdirSync(realDir).filter((f) => f.endsWith('.mbox')).sort() : [];
+if (realFiles.length === 0) {
+  console.log(`\nreal list mail: skipped (${realDir ? `no *.mbox in ${realDir}` : '--real ""'})`);
+} else {
+  const real = join(dir, 'real-lists.mbox');
+  writeFileSync(real, Buffer.concat(realFiles.map((f) => readFileSync(join(realDir, f)))));
+  const once = runPhase('pipeline', real);
+  const passes = Math.max(2, Math.round(posts / Math.max(1, once.posts)));
+  const r = runPhase('pipeline', real, passes);
+  const rulesSec = Object.values(r.ruleSeconds ?? {}).reduce((a, b) => a + b, 0);
+  console.log(`\nreal list mail (${realFiles.join(', ')} in ${realDir}: ${once.posts} posts, replayed ${passes} times in one process):`);
+  console.log(`  ${r.postsPerCpuSecond.toFixed(0)} posts per CPU second (one pass alone: ${once.postsPerCpuSecond.toFixed(0)}); ` +
+    `threads+rules+decide ${((100 * r.restSeconds) / r.parseSeconds).toFixed(0)}% of parse, the rules alone ${((100 * rulesSec) / r.parseSeconds).toFixed(0)}% ` +
+    `(parse ${((1e6 * r.parseSeconds) / r.posts).toFixed(0)} µs/post; ` +
+    `${Object.entries(r.ruleSeconds ?? {}).map(([rule, sec]) => `${rule} ${((1e6 * sec) / r.posts).toFixed(0)} µs/post`).join(', ')})`);
 }
 
 const bigMb = Number(values['big-mb']);
