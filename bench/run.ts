@@ -88,7 +88,9 @@ if (realFiles.length === 0) {
   console.log(`\nreal list mail: skipped (${realDir ? `no *.mbox in ${realDir}` : '--real ""'})`);
 } else {
   const real = join(dir, 'real-lists.mbox');
-  writeFileSync(real, Buffer.concat(realFiles.map((f) => readFileSync(join(realDir, f)))));
+  // One after another; a file that does not end its last line gets a newline, so the next "From " starts a line.
+  const parts = realFiles.map((f) => readFileSync(join(realDir, f)));
+  writeFileSync(real, Buffer.concat(parts.flatMap((b) => (b.length && b[b.length - 1] !== 0x0a ? [b, Buffer.from('\n')] : [b]))));
   const once = runPhase('pipeline', real);
   const passes = Math.max(2, Math.round(posts / Math.max(1, once.posts)));
   const r = runPhase('pipeline', real, passes);
