@@ -230,6 +230,18 @@ async function parseBody(item: Item): Promise<Post> {
 
 const errMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * BullMQ's Worker, except that finishing a job never fetches the next one in the same call: the main loop fetches
+ * it (moveToActive), one round trip more per job. BullMQ 6.7's moveToFinished tests the script's reply with
+ * `result < 0`, and when the reply is the next job (data included) that turns the whole reply into a string: for a
+ * batch job, hundreds of KB built and thrown away per job, about 4% of a worker's CPU.
+ */
+class PostsQueueWorker<D, R> extends Worker<D, R> {
+  override processJob(job: Job<D, R>, token: string): ReturnType<Worker<D, R>['processJob']> {
+    return super.processJob(job, token, () => false);
+  }
+}
+
 export class PostWorker {
   readonly worker: Worker<PostsJobData, PostsJobResult>;
   /** Jobs whose posts wait for the decider (see decide). */
@@ -241,7 +253,7 @@ export class PostWorker {
   constructor(private readonly opts: PostWorkerOptions) {
     const w = opts.worker;
     this.verdictLog = opts.log.child({}, { redact: { paths: [] } });
-    this.worker = new Worker<PostsJobData, PostsJobResult>(POSTS_QUEUE, (job) => this.process(job), {
+    this.worker = new PostsQueueWorker<PostsJobData, PostsJobResult>(POSTS_QUEUE, (job) => this.process(job), {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: w.concurrency,
