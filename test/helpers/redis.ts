@@ -15,8 +15,10 @@ export interface TestRedis {
   killClients(): Promise<number>;
 }
 
-export async function testRedis(label = 'lwtest'): Promise<TestRedis> {
-  const prefix = `${label}-${randomBytes(5).toString('hex')}`;
+/** `hashTag`: the prefix is a Redis Cluster hash tag, `{label-…}`, as a Cluster deployment sets it. */
+export async function testRedis(label = 'lwtest', opts: { hashTag?: boolean } = {}): Promise<TestRedis> {
+  const unique = `${label}-${randomBytes(5).toString('hex')}`;
+  const prefix = opts.hashTag ? `{${unique}}` : unique;
   const redis = connectRedis({ url: REDIS_URL, name: `${prefix}-helper` });
   await redis.ping();
   return {

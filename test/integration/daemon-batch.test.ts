@@ -59,15 +59,15 @@ interface Parts {
 }
 
 /** A real worker (BullMQ, the Redis store) whose pipeline throws for the posts in `poisoned`. */
-async function withWorker(fn: (p: Parts) => Promise<void>): Promise<void> {
-  const r = await testRedis('lwbatch');
+async function withWorker(fn: (p: Parts) => Promise<void>, opts: { hashTag?: boolean } = {}): Promise<void> {
+  const r = await testRedis('lwbatch', opts);
   const cfg = parseDaemonConfigText(
     `lists:
   - id: ${LIST}
     description: "A Linux users group: kernels, distributions, shells."
     terms: [linux, kernel, debian, shell]
 redis:
-  prefix: ${r.prefix}
+  prefix: "${r.prefix}"
 worker:
   concurrency: 2
   attempts: 3
@@ -201,6 +201,35 @@ test('a re-poll of the same burst adds nothing; an overlapping burst decides onl
     const batches = (await queues.posts.getCompleted()).map((j) => j.returnvalue as { verdicts: number; already: number });
     assert.deepEqual(batches.map((b) => [b.verdicts, b.already]).sort(), [[4, 3], [6, 0]]);
   });
+});
+
+test('a {hash-tag} prefix (as on Redis Cluster): every key listwarden and BullMQ write is under the tag; each post one verdict', { timeout: 60_000 }, async () => {
+  await withWorker(
+    async ({ r, queues, store }) => {
+      assert.match(r.prefix, /^\{lwbatch-[0-9a-f]+\}$/);
+      const ids = Array.from({ length: 8 }, (_, i) => `tag-${i}`);
+      await queues.addPosts(burst(ids.slice(0, 5)));
+      await queues.addPosts(burst(ids.slice(5), 5));
+      await waitFor('8 verdicts', async () => (await store.verdictCount(LIST)) === 8);
+      await idle(queues);
+      assertOncePerPost(await verdictCounts(r.redis, r.prefix), ids);
+      // Replies found their parents: every other post joined the thread of the one before it.
+      for (let i = 1; i < 5; i += 2) assert.equal(await store.threadOfMessage(LIST, `<${ids[i]}@batch.example.org>`), `<${ids[i - 1]}@batch.example.org>`);
+      // Cluster hashes only what is inside the braces: every key must start with the tag, or a script would cross slots.
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await r.redis.scan(cursor, 'MATCH', `*${r.prefix.slice(1, -1)}*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      assert.ok(keys.length > 5, `keys written: ${keys.join(', ')}`);
+      assert.deepEqual(keys.filter((k) => !k.startsWith(`${r.prefix}:`)), [], 'no key outside the hash tag');
+      assert.ok(keys.some((k) => k.startsWith(`${r.prefix}:posts:`)), 'BullMQ keys under the tag');
+      assert.ok(keys.some((k) => k.startsWith(`${r.prefix}:lw:`) || k.startsWith(`${r.prefix}:thread:`)), 'listwarden keys under the tag');
+    },
+    { hashTag: true },
+  );
 });
 
 test('a batch run again (after a failure or a killed worker) is split into post jobs: each post one verdict', { timeout: 60_000 }, async () => {
