@@ -43,6 +43,12 @@ export const imapListSchema = z
   .strict()
   .refine((v) => v.passEnv !== undefined || v.pass !== undefined, { message: 'set passEnv (or pass: ${ENV_VAR})' });
 
+/** One sentinel, as host:port (`[v6]:port` for an IPv6 address). Its error wording is registered in schema.ts. */
+export const sentinelNodeSchema = z
+  .string()
+  .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/)
+  .describe('A sentinel as host:port, e.g. sentinel-1:26379.');
+
 export const redisSchema = z
   .object({
     url: z.string().min(1).default('redis://127.0.0.1:6379').describe('Redis URL (redis:// or rediss://; a password in it may be written as ${ENV_VAR}).'),
@@ -54,6 +60,22 @@ export const redisSchema = z
      * window of each list, not its whole history; a post delivered again after that is decided again. 0: for ever.
      */
     keepDays: z.number().min(0).max(36_500).default(180).describe('Days a post is remembered (thread state, indexes, verdict); older ones are swept. 0: for ever.'),
+    /**
+     * Redis Sentinel: the master is asked of these sentinels, and followed when they fail over to another. The
+     * master's password, user, database and TLS (rediss://) still come from `url`; its host and port are not used.
+     */
+    sentinel: z
+      .object({
+        name: z.string().min(1).describe('The master group name the sentinels monitor (the NAME of `sentinel monitor NAME host port quorum`).'),
+        nodes: z
+          .array(sentinelNodeSchema)
+          .min(1)
+          .describe('The sentinels, as host:port (e.g. sentinel-1:26379); one is enough to find the master, more keep finding it when one is down.'),
+        password: z.string().optional().describe('Password of the sentinels themselves, when they have one (write it as ${ENV_VAR}).'),
+      })
+      .strict()
+      .optional()
+      .describe('Redis Sentinel: find the master through these sentinels and follow it on failover. url still gives the password, database and TLS; its host and port are not used.'),
   })
   .strict();
 

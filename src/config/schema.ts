@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Config, MatchField } from './types.js';
 import { MAX_REGEX_CHARS, regexProblem } from './regex.js';
-import { httpSchema, imapListSchema, redisSchema, workerSchema } from './daemon-schema.js';
+import { httpSchema, imapListSchema, redisSchema, sentinelNodeSchema, workerSchema } from './daemon-schema.js';
 import { feedbackSchema, moderatorSchema, notifySchema, smtpSchema } from './notify-schema.js';
 
 /** What a moderator is told a key expects, when zod's own wording would be too terse. */
@@ -27,6 +27,8 @@ function said<T extends z.ZodType>(schema: T, description: string, words: Friend
   friendly.add(described, words);
   return described;
 }
+
+friendly.add(sentinelNodeSchema, { expect: 'a sentinel as host:port', hint: 'write a sentinel as host:port, e.g. sentinel-1:26379' });
 
 /** Built-in rule ids known to config. src/rules/index.ts lists the rules themselves; keep the two in step. */
 export const BUILTIN_RULE_IDS = ['incendiary-language', 'off-topic-thread', 'thread-heat'] as const;

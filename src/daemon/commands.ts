@@ -49,22 +49,22 @@ const REDIS_WAIT_MS = 5000;
 
 async function withQueues<T>(configPath: string, fn: (q: Queues, cfg: DaemonConfig, conn: Redis) => Promise<T>): Promise<T> {
   const cfg = await loadDaemonConfig(configPath);
-  const { connectRedis, redactUrl } = await import('../queue/redis.js');
+  const { connectRedis, describeRedis } = await import('../queue/redis.js');
   const { Queues } = await import('../queue/queues.js');
-  const conn = connectRedis({ url: cfg.redis.url, name: `${cfg.redis.prefix}:listwarden-cli`, maxRetriesPerRequest: null });
+  const conn = connectRedis({ url: cfg.redis.url, sentinel: cfg.redis.sentinel, name: `${cfg.redis.prefix}:listwarden-cli`, maxRetriesPerRequest: null });
   let timer: NodeJS.Timeout | undefined;
   try {
     // BullMQ's connections wait for Redis without end; a command run by hand should say so instead.
     await Promise.race([
       conn.ping(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RedisUnreachableError(`Redis ${redactUrl(cfg.redis.url)} did not answer within ${REDIS_WAIT_MS / 1000} s (is it running? is redis.url right?)`)), REDIS_WAIT_MS);
+        timer = setTimeout(() => reject(new RedisUnreachableError(`Redis ${describeRedis(cfg.redis)} did not answer within ${REDIS_WAIT_MS / 1000} s (is it running? is ${cfg.redis.sentinel ? 'redis.sentinel' : 'redis.url'} right?)`)), REDIS_WAIT_MS);
       }),
     ]);
   } catch (err) {
     clearTimeout(timer);
     conn.disconnect();
-    throw err instanceof RedisUnreachableError ? err : new RedisUnreachableError(`Redis ${redactUrl(cfg.redis.url)}: ${(err as Error).message}`);
+    throw err instanceof RedisUnreachableError ? err : new RedisUnreachableError(`Redis ${describeRedis(cfg.redis)}: ${(err as Error).message}`);
   }
   clearTimeout(timer);
   const queues = new Queues({ connection: conn, prefix: cfg.redis.prefix, worker: cfg.worker });

@@ -10,7 +10,7 @@ import { log as rootLog } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { createPipeline, type Pipeline } from '../pipeline/index.js';
 import { Queues } from '../queue/queues.js';
-import { connectRedis, redactUrl, type Redis } from '../queue/redis.js';
+import { connectRedis, describeRedis, type Redis } from '../queue/redis.js';
 import { PostWorker } from '../queue/worker.js';
 import { RedisThreadStore, type DeferredSaves } from '../threads/redis-store.js';
 import { loadDaemonConfig, type DaemonConfig } from './config.js';
@@ -63,8 +63,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
   let current = await loadDaemonConfig(configPath, env);
   const { redis: redisCfg, worker: workerCfg } = current;
 
-  const redis: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-${role}`, autoPipelining: true });
-  const bull: Redis = connectRedis({ url: redisCfg.url, name: `${redisCfg.prefix}:listwarden-bull-${role}`, maxRetriesPerRequest: null });
+  const redis: Redis = connectRedis({ url: redisCfg.url, sentinel: redisCfg.sentinel, name: `${redisCfg.prefix}:listwarden-${role}`, autoPipelining: true });
+  const bull: Redis = connectRedis({ url: redisCfg.url, sentinel: redisCfg.sentinel, name: `${redisCfg.prefix}:listwarden-bull-${role}`, maxRetriesPerRequest: null });
   const store = new RedisThreadStore(redis, { prefix: redisCfg.prefix, threadTtlDays: redisCfg.keepDays });
   const saves: DeferredSaves = store.deferring();
   const checkpoints = new CheckpointStore(redis, redisCfg.prefix);
@@ -135,12 +135,12 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
 
   const health = async (): Promise<Health> => {
     const reasons: string[] = [];
-    if (redis.status !== 'ready') reasons.push(`redis ${redactUrl(redisCfg.url)}: ${redis.status}`);
+    if (redis.status !== 'ready') reasons.push(`redis ${describeRedis(redisCfg)}: ${redis.status}`);
     else {
       try {
         await redis.ping();
       } catch (err) {
-        reasons.push(`redis ${redactUrl(redisCfg.url)}: ${(err as Error).message}`);
+        reasons.push(`redis ${describeRedis(redisCfg)}: ${(err as Error).message}`);
       }
     }
     for (const { poller } of pollers.values()) {
@@ -227,7 +227,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<DaemonHandle> {
     process.on('SIGINT', onSignal);
   }
 
-  log.info({ lists: current.config.lists.map((l) => l.id), polled: [...current.imap.keys()], redis: redactUrl(redisCfg.url) }, 'listwarden running');
+  log.info({ lists: current.config.lists.map((l) => l.id), polled: [...current.imap.keys()], redis: describeRedis(redisCfg) }, 'listwarden running');
 
   return {
     role,

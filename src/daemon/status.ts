@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { DaemonConfig } from './config.js';
 import { CheckpointStore } from '../ingest/imap/checkpoint.js';
 import { JOB_STATES, type Queues } from '../queue/queues.js';
-import { redactUrl } from '../queue/redis.js';
+import { describeRedis } from '../queue/redis.js';
 import { NotifyStore } from '../notify/store.js';
 import type { DigestSchedule } from '../notify/notice-worker.js';
 
@@ -78,7 +78,7 @@ export function processesOf(clientList: string, prefix: string): DeploymentStatu
 /** Reads everything `status` shows; changes no state (BullMQ's Queue objects may write their version to a queue's meta key). */
 export async function collectStatus(o: CollectStatusOptions): Promise<DeploymentStatus> {
   const { config, redis, queues, digests } = o;
-  const { prefix, url } = config.redis;
+  const { prefix } = config.redis;
   const info = await redis.info();
   const checkpoints = new CheckpointStore(redis, prefix);
   const notify = new NotifyStore(redis, { prefix });
@@ -130,7 +130,7 @@ export async function collectStatus(o: CollectStatusOptions): Promise<Deployment
 
   return {
     configFile: o.configFile,
-    redis: { url: redactUrl(url), prefix, ok: true, usedMemory: infoField(info, 'used_memory_human'), aof: infoField(info, 'aof_enabled') === '1' },
+    redis: { url: describeRedis(config.redis), prefix, ok: true, usedMemory: infoField(info, 'used_memory_human'), aof: infoField(info, 'aof_enabled') === '1' },
     processes: processesOf(String(await redis.client('LIST')), prefix),
     lists,
     queues: queueStatus,

@@ -41,7 +41,7 @@ Examples:
     .action(async (o: { config: string; since: number; list?: string; json?: boolean }) => {
       const since = Date.now() - o.since;
       const cfg = await loadNotifyConfig(o.config);
-      const redis = connectRedis({ url: cfg.daemon.redis.url, name: `${cfg.daemon.redis.prefix}:listwarden-cli` });
+      const redis = connectRedis({ url: cfg.daemon.redis.url, sentinel: cfg.daemon.redis.sentinel, name: `${cfg.daemon.redis.prefix}:listwarden-cli` });
       try {
         const store = new NotifyStore(redis, { prefix: cfg.daemon.redis.prefix });
         const stats = ruleStats(await store.labels(since), { since, list: o.list });
@@ -77,9 +77,9 @@ Examples:
       if (!cfg.notify.lists.some((l) => l.id === o.list)) {
         cmd.error(`error: no list "${o.list}" in ${o.config}; lists: ${cfg.notify.lists.map((l) => l.id).join(', ')}`);
       }
-      const { url, prefix } = cfg.daemon.redis;
+      const { url, prefix, sentinel } = cfg.daemon.redis;
       if (!o.now && !o.dryRun) {
-        const conn = connectRedis({ url, name: `${prefix}:listwarden-cli`, maxRetriesPerRequest: null });
+        const conn = connectRedis({ url, sentinel, name: `${prefix}:listwarden-cli`, maxRetriesPerRequest: null });
         const schedule = new DigestSchedule(conn, prefix);
         try {
           const id = await schedule.requestNow(o.list);
@@ -90,7 +90,7 @@ Examples:
         }
         return;
       }
-      const redis = connectRedis({ url, name: `${prefix}:listwarden-cli` });
+      const redis = connectRedis({ url, sentinel, name: `${prefix}:listwarden-cli` });
       const log = createLogger(process.env.LISTWARDEN_LOG_LEVEL ?? 'warn');
       const mailer = o.dryRun ? createMailer({ kind: 'stream' }) : cfg.notify.smtp ? createMailer({ kind: 'smtp', smtp: cfg.notify.smtp }) : undefined;
       if (!mailer) return cmd.error(`error: ${o.config} has no smtp section: nothing to send the digest with (try --dry-run)`);

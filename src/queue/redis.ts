@@ -5,8 +5,19 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export type { Redis };
 
+/** Redis Sentinel (config `redis.sentinel`): where to ask for the master, and under what name. */
+export interface RedisSentinelOptions {
+  name: string;
+  /** host:port of each sentinel. */
+  nodes: string[];
+  password?: string | undefined;
+}
+
 export interface RedisConnectOptions {
+  /** The server (or, with `sentinel`, only the password, user, database and TLS of the master). */
   url: string;
+  /** Find the master through these sentinels and follow it when they fail over. */
+  sentinel?: RedisSentinelOptions | undefined;
   /** Shown in CLIENT LIST (`<prefix>:listwarden-<role>`), so an operator can tell listwarden's connections apart. */
   name: string;
   /** BullMQ needs `null` (it retries itself); plain commands give up after a few reconnects and let the job retry. */
@@ -33,10 +44,34 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     lazyConnect: false,
     enableAutoPipelining: opts.autoPipelining ?? false,
   };
+  if (opts.sentinel) {
+    options.name = opts.sentinel.name;
+    options.sentinels = opts.sentinel.nodes.map(hostPort);
+    if (opts.sentinel.password !== undefined) options.sentinelPassword = opts.sentinel.password;
+    options.sentinelRetryStrategy = redisRetryDelay;
+    // After a failover the old master (if it still runs) answers writes with READONLY once the sentinels make it a
+    // replica, and drops its clients: either way the connection asks the sentinels again and the command is sent
+    // to the new master. (ioredis' failoverDetector is left off: its own sentinel connections have no error
+    // handler, so a sentinel going down would print ioredis' "Unhandled error event" to stderr on every retry.)
+    options.reconnectOnError = (err) => (err.message.startsWith('READONLY') ? 2 : false);
+  }
   const client = new Redis(opts.url, options);
   // ioredis emits 'error' on every failed reconnect; an unhandled one would crash the process.
   client.on('error', () => undefined);
   return client;
+}
+
+/** `host:port` or `[v6]:port` → ioredis' sentinel address. */
+function hostPort(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  const host = node.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(node.slice(at + 1)) };
+}
+
+/** Where the config points listwarden at, for logs and errors: the URL (password hidden), or the sentinels. */
+export function describeRedis(target: { url: string; sentinel?: RedisSentinelOptions | undefined }): string {
+  if (!target.sentinel) return redactUrl(target.url);
+  return `master "${target.sentinel.name}" via sentinel ${target.sentinel.nodes.join(', ')}`;
 }
 
 /** `redis://user:secret@host` → `redis://user:***@host`, for logs and errors. */
