@@ -261,3 +261,49 @@ test('a config reload with a broken file keeps the old rules; a good one is swap
     }
   });
 });
+
+test('Redis losing its last writes (a fail-over, an AOF restart) or everything: the running poller queues the lost posts again, and no post twice', { timeout: 90_000 }, async () => {
+  await emptyInbox();
+  await withRedis(async (r) => {
+    const cfg = join(dir, 'lost-writes.yaml');
+    writeConfig(cfg, { prefix: r.prefix, dovecot });
+    const ckpt = `${r.prefix}:lw:ckpt:alpha:INBOX`;
+    // UIDs go on from earlier tests' posts (moved out of INBOX, not renumbered).
+    const s = await imapClient(dovecot);
+    const base = (await s.select('INBOX')).uidNext - 1;
+    await s.logout();
+    const poller = await runDaemon({ configPath: cfg, role: 'poller', env: daemonEnv(), log: quiet, watchConfig: false });
+    let worker: DaemonHandle | undefined;
+    try {
+      await waitFor('the poller up', async () => (await poller.health()).ok);
+      const first = ids('lost', 0, 3);
+      await appendPosts(dovecot, first);
+      await waitFor('3 posts queued', async () => Number(await r.redis.hget(ckpt, 'lastUid')) === base + 3);
+
+      // Redis loses the last writes: the jobs of those posts and the checkpoint advance that followed them.
+      await poller.queues.posts.obliterate({ force: true });
+      await r.redis.hset(ckpt, 'lastUid', String(base));
+      const more = ids('lost', 3, 1);
+      await appendPosts(dovecot, more);
+      await waitFor('the poller past the new post again', async () => Number(await r.redis.hget(ckpt, 'lastUid')) === base + 4);
+
+      worker = await runDaemon({ configPath: cfg, role: 'worker', env: daemonEnv(), log: quiet, watchConfig: false });
+      await waitFor('4 verdicts', async () => (await worker!.store.verdictCount('alpha')) === 4);
+
+      // Redis loses everything it had of the checkpoint: the poller writes its own back rather than rescanning the
+      // mailbox (which would queue every post again).
+      const jobsBefore = (await poller.queues.posts.getJobCounts('completed')).completed ?? 0;
+      await r.redis.del(ckpt);
+      const last = ids('lost', 4, 1);
+      await appendPosts(dovecot, last);
+      await waitFor('5 verdicts', async () => (await worker!.store.verdictCount('alpha')) === 5);
+      assert.equal(Number(await r.redis.hget(ckpt, 'lastUid')), base + 5);
+      await new Promise((res) => setTimeout(res, 1000)); // room for a duplicate to show up, if there were one
+      assert.equal(((await poller.queues.posts.getJobCounts('completed')).completed ?? 0) - jobsBefore, 1, 'only the new post was queued');
+      assertExactlyOnce(await verdictCounts(r.redis, r.prefix), [...first, ...more, ...last]);
+    } finally {
+      await worker?.stop();
+      await poller.stop();
+    }
+  });
+});

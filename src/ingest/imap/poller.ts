@@ -186,7 +186,7 @@ export class MailboxPoller {
    */
   private async sync(session: ImapSession, state: MailboxState): Promise<void> {
     const { list, imap, checkpoints } = this.o;
-    let cp = this.checkpoint ?? (await checkpoints.get(list, imap.mailbox));
+    let cp = await this.knownCheckpoint();
     if (!cp || cp.uidValidity !== state.uidValidity) {
       const lastUid = cp ? 0 : imap.startAt === 'new' ? Math.max(0, state.uidNext - 1) : 0;
       if (cp) this.log.warn({ was: cp.uidValidity, now: state.uidValidity }, 'UIDVALIDITY differs from the checkpoint: rescanning the mailbox (queued posts are deduplicated)');
@@ -230,6 +230,31 @@ export class MailboxPoller {
       if (queued.length && imap.markSeen) await session.markSeen(queued);
       if (queued.length && imap.moveTo) await session.move(queued, imap.moveTo);
     }
+  }
+
+  /**
+   * Where to go on from: the checkpoint in Redis, read at every sync, against the one this poller advanced last.
+   * - Redis behind it (same UIDVALIDITY, a lower UID): Redis lost its last writes (a Sentinel fail-over, a restart
+   *   with `appendfsync everysec`). The jobs queued with them may be lost too, so the posts after Redis'
+   *   checkpoint are queued again; those whose jobs survived are deduplicated by their job ids.
+   * - Redis without one while this poller has one: Redis lost everything (no AOF). Rescanning the mailbox would
+   *   decide every post again, so this poller's own checkpoint is written back instead.
+   * - Otherwise Redis' (another poller may have moved it on).
+   */
+  private async knownCheckpoint(): Promise<Checkpoint | undefined> {
+    const { list, imap, checkpoints } = this.o;
+    const stored = await checkpoints.get(list, imap.mailbox);
+    const mine = this.checkpoint;
+    if (!mine) return stored;
+    if (!stored) {
+      this.log.warn({ lastUid: mine.lastUid }, 'the checkpoint is gone from Redis (Redis lost its data?): writing back the one this poller holds');
+      await checkpoints.advance(list, imap.mailbox, mine, true);
+      return mine;
+    }
+    if (stored.uidValidity === mine.uidValidity && stored.lastUid < mine.lastUid) {
+      this.log.warn({ redis: stored.lastUid, poller: mine.lastUid }, 'the checkpoint in Redis is behind this poller (Redis lost its last writes?): queueing the posts after it again');
+    }
+    return stored;
   }
 
   private async fetchCompact(session: ImapSession, meta: MessageMeta): Promise<Buffer | undefined> {
