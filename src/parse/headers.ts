@@ -252,7 +252,14 @@ export function addressOf(rawValue: string | undefined, warnings?: string[]): Ad
     } else if (/^[^\s@]+@[^\s@]+$/.test(value)) {
       address = value;
     } else {
-      name = value;
+      // Mailman 2's pipermail archives hide the address as "jane at example.org (Jane Doe)".
+      const hidden = /^([^\s()<>",@]+) at ([^\s()<>",@]+\.[^\s()<>",@]+)\s*(?:\((.*)\))?$/.exec(value);
+      if (hidden) {
+        address = `${hidden[1]}@${hidden[2]}`;
+        name = hidden[3];
+      } else {
+        name = value;
+      }
     }
   }
   const out: Address = {};

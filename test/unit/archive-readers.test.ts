@@ -21,6 +21,7 @@ import {
 } from '../../src/ingest/archive/index.js';
 import type { ArchiveItem } from '../../src/ingest/archive/index.js';
 import { generateArchive } from '../../bench/generate-archive.js';
+import { parsePost } from '../../src/parse/index.js';
 import { binaryJunk, hostileMails } from '../helpers/hostile-mail.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
@@ -95,6 +96,41 @@ test('gzip: detected by magic bytes, with or without the .gz name', async (t) =>
     assert.equal(await detectArchiveKind(path), 'mbox.gz');
     assert.deepEqual(mails(await collect(readArchive(path))), msgs);
   }
+});
+
+test('a Mailman 2 (pipermail) monthly archive: .txt.gz, "user at domain" separators and authors, read and parsed', async (t) => {
+  const dir = await tempDir(t);
+  const text = [
+    'From jane at example.org  Mon Nov  2 09:00:00 2026',
+    'From: jane at example.org (Jane Doe)',
+    'Date: Mon, 02 Nov 2026 09:00:00 +0000',
+    'Subject: [tlug] kernel build fails on Debian',
+    'Message-ID: <a1@example.org>',
+    '',
+    'My kernel build fails with a linker error on Debian 12. Any ideas?',
+    '',
+    'From bob at example.net  Mon Nov  2 10:00:00 2026',
+    'From: bob at example.net (Bob Builder)',
+    'Date: Mon, 02 Nov 2026 10:00:00 +0000',
+    'Subject: [tlug] kernel build fails on Debian',
+    'In-Reply-To: <a1@example.org>',
+    'Message-ID: <b1@example.net>',
+    '',
+    'On Mon, Nov 2, 2026 at 9:00 AM Jane Doe wrote:',
+    '> My kernel build fails with a linker error on Debian 12. Any ideas?',
+    '',
+    'Install binutils from backports.',
+    '',
+  ].join('\n');
+  const path = join(dir, '2026-November.txt.gz');
+  await writeFile(path, gzipSync(text));
+  const items = await collect(readArchive(path));
+  assert.equal(items.length, 2);
+  const posts = await Promise.all(items.map((i) => (i.kind === 'mail' ? parsePost(i.raw) : Promise.reject(new Error(i.reason)))));
+  assert.deepEqual(posts.map((p) => p.author), ['Jane Doe <jane@example.org>', 'Bob Builder <bob@example.net>']);
+  assert.equal(posts[1]!.inReplyTo, '<a1@example.org>');
+  assert.equal(posts[1]!.ownText.trim(), 'Install binutils from backports.');
+  assert.match(posts[1]!.quotedText, /linker error/);
 });
 
 test('gzip cut short: what was read is kept, then a skipped item says so', async (t) => {

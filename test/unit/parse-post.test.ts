@@ -96,6 +96,10 @@ test('post: From forms', async () => {
     ['<jane@example.org>', { address: 'jane@example.org' }, 'jane@example.org'],
     ['"Doe, Jane" <jane@example.org>', { name: 'Doe, Jane', address: 'jane@example.org' }, 'Doe, Jane <jane@example.org>'],
     ['Undisclosed', { name: 'Undisclosed' }, 'Undisclosed'],
+    // Mailman 2 (pipermail) archives: the address hidden as "user at domain".
+    ['jane at example.org (Jane Doe)', { name: 'Jane Doe', address: 'jane@example.org' }, 'Jane Doe <jane@example.org>'],
+    ['jane.doe at mail.example.org', { address: 'jane.doe@mail.example.org' }, 'jane.doe@mail.example.org'],
+    ['Meet at noon', { name: 'Meet at noon' }, 'Meet at noon'],
   ];
   for (const [from, address, author] of cases) {
     const p = await parsePost(Buffer.from(`From: ${from}\r\nMessage-ID: <x@y>\r\n\r\nhi\r\n`));
