@@ -60,6 +60,11 @@ const UNDERSCORE_RULE_RE = /^_{8,}\s*$/;
 // Signatures.
 const SIG_STRONG = '-- ';
 const SIG_WEAK_RE = /^(?:--|_{2,}|—)\s*$/;
+/**
+ * Mailman 2's archives put this line where they removed an attachment, followed by notes ("An HTML attachment was
+ * scrubbed... URL: …"): nothing the author wrote, so it and what follows are read as signature.
+ */
+const SCRUBBED_RE = /^-{5,} next part -{5,}\s*$/;
 const MOBILE_RE =
   /^\s*(?:Sent from my [\w ]{1,30}|Sent from (?:Mail|Outlook|Yahoo Mail|Proton Mail)\b.*|Get Outlook for \w+|Sent with Proton Mail.*|Envoyé de mon \w+.*|Von meinem \w+ gesendet.*|Enviado desde mi \w+.*|Inviato da \w+.*|iPhoneから送信|iPadから送信|Androidから送信)\s*$/iu;
 const SHORT_BLOCK = 10;
@@ -539,7 +544,7 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
       labels[i] = { kind: 'signature', text: raw };
       continue;
     }
-    if (raw === SIG_STRONG) {
+    if (raw === SIG_STRONG || (raw.length < 60 && SCRUBBED_RE.test(raw))) {
       inSignature = true;
       labels[i] = { kind: 'signature', text: raw };
       continue;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePost, splitBody, splitHtml } from '../../src/parse/index.js';
+import { ownTextOf, parsePost, splitBody, splitHtml } from '../../src/parse/index.js';
 import type { Segment } from '../../src/model/post.js';
 
 const dir = fileURLToPath(new URL('../fixtures/parse/quotes/', import.meta.url));
@@ -283,6 +283,15 @@ test('quotes: private-use marks in plain text cannot turn words into attribution
   const segs = splitBody('\ue000You are all idiots\n');
   assert.deepEqual(shapeOf(segs), ['own']);
   assert.equal(segs[0]?.text, 'You are all idiots');
+});
+
+test('quotes: a Mailman 2 archive\'s "next part" note where it removed an attachment is not the author\'s words', () => {
+  const text = 'Install binutils from backports.\n-------------- next part --------------\nAn HTML attachment was scrubbed...\nURL: <http://lists.example.org/pipermail/tlug/attachments/20261102/0a1b.html>\n';
+  const segs = splitBody(text);
+  assert.deepEqual(shapeOf(segs), ['own', 'signature']);
+  assert.equal(ownTextOf(segs), 'Install binutils from backports.');
+  // Words about parts in prose stay the author's.
+  assert.deepEqual(shapeOf(splitBody('The next part -------- of the talk is on kernels.\n')), ['own']);
 });
 
 test('quotes: an unclosed code fence does not swallow the rest of the post', () => {
