@@ -544,7 +544,7 @@ function labelLines(lines: Line[]): (Label | undefined)[] {
       labels[i] = { kind: 'signature', text: raw };
       continue;
     }
-    if (raw === SIG_STRONG || (raw.length < 60 && SCRUBBED_RE.test(raw))) {
+    if (raw === SIG_STRONG || (raw.charCodeAt(0) === 45 && raw.length < 60 && SCRUBBED_RE.test(raw))) {
       inSignature = true;
       labels[i] = { kind: 'signature', text: raw };
       continue;
