@@ -49,8 +49,11 @@ async function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Starts redis-server with appendonly yes (fsync every second) on loopback; never the machine's shared 6379. */
-export async function startOwnRedis(o: { port?: number; fsync?: 'always' | 'everysec' } = {}): Promise<OwnRedis> {
+/**
+ * Starts redis-server with appendonly yes (fsync every second) on loopback; never the machine's shared 6379.
+ * `aof: false` keeps nothing on disk; `args` are more redis-server flags (`--replicaof host port`, say).
+ */
+export async function startOwnRedis(o: { port?: number; fsync?: 'always' | 'everysec'; aof?: boolean; args?: string[] } = {}): Promise<OwnRedis> {
   const port = o.port ?? (await freePort());
   if (port === 6379) throw new Error('the soak never uses the shared Redis on 6379');
   const dir = mkdtempSync(join(tmpdir(), 'lw-soak-redis-'));
@@ -59,7 +62,10 @@ export async function startOwnRedis(o: { port?: number; fsync?: 'always' | 'ever
     if (child) return;
     const c = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', o.fsync ?? 'everysec', '--save', '', '--logfile', join(dir, 'redis.log'), '--protected-mode', 'yes'],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', o.aof === false ? 'no' : 'yes', '--appendfsync', o.fsync ?? 'everysec'],
+        ...['--save', '', '--logfile', join(dir, 'redis.log'), '--protected-mode', 'yes', ...(o.args ?? [])],
+      ],
       { stdio: 'ignore' },
     );
     child = c;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../../scripts/soak/own-redis.js';
+import { freePort, startOwnRedis, type OwnRedis } from '../../scripts/soak/own-redis.js';
 
 export interface SentinelSet {
   /** The master group name the sentinel monitors. */
@@ -34,52 +34,48 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
 
 export async function startSentinelSet(name = 'lwmaster'): Promise<SentinelSet> {
   const dir = mkdtempSync(join(tmpdir(), 'lw-sentinel-'));
-  const children: ChildProcess[] = [];
+  const servers: OwnRedis[] = [];
+  let sentinelProcess: ChildProcess | undefined;
   const clients: Redis[] = [];
-  const server = (args: string[]): void => {
-    const c = spawn('redis-server', args, { stdio: 'ignore' });
-    children.push(c);
-  };
   const client = (port: number): Redis => {
     const r = new Redis({ host: '127.0.0.1', port, lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     r.on('error', () => undefined);
     clients.push(r);
     return r;
   };
-  const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-  const common = (port: number, tag: string): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, `${tag}.log`)];
-  server(common(masterPort, 'master'));
-  server([...common(replicaPort, 'replica'), '--replicaof', '127.0.0.1', String(masterPort)]);
-  const conf = join(dir, 'sentinel.conf');
-  writeFileSync(
-    conf,
-    [
-      `port ${sentinelPort}`,
-      'bind 127.0.0.1',
-      `dir ${dir}`,
-      `logfile ${join(dir, 'sentinel.log')}`,
-      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
-      `sentinel down-after-milliseconds ${name} 2000`,
-      `sentinel failover-timeout ${name} 10000`,
-      '',
-    ].join('\n'),
-  );
-  server([conf, '--sentinel']);
   const stop = async (): Promise<void> => {
     for (const r of clients) r.disconnect();
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((res) => {
-            if (c.exitCode !== null || c.signalCode !== null) return res();
-            c.once('exit', () => res());
-            c.kill('SIGKILL');
-          }),
-      ),
-    );
+    const s = sentinelProcess;
+    if (s && s.exitCode === null && s.signalCode === null) {
+      const gone = new Promise<void>((res) => s.once('exit', () => res()));
+      s.kill('SIGKILL');
+      await gone;
+    }
+    await Promise.all(servers.map((r) => r.destroy()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    // Nothing on disk: the set lives for one test.
+    const master = await startOwnRedis({ aof: false });
+    servers.push(master);
+    servers.push(await startOwnRedis({ aof: false, args: ['--replicaof', '127.0.0.1', String(master.port)] }));
+    const replicaPort = servers[1]!.port;
+    const sentinelPort = await freePort();
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${sentinelPort}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `logfile ${join(dir, 'sentinel.log')}`,
+        `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+        `sentinel down-after-milliseconds ${name} 2000`,
+        `sentinel failover-timeout ${name} 10000`,
+        '',
+      ].join('\n'),
+    );
+    sentinelProcess = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
     const sentinel = client(sentinelPort);
     const replica = client(replicaPort);
     // The replica in sync, and the sentinel aware of it (it learns replicas from the master's INFO).
