@@ -348,3 +348,18 @@ test('quotes: splitting stays linear on hostile shapes', () => {
   splitHtml('<div>'.repeat(100_000) + 'x' + '</span>'.repeat(100_000));
   assert.ok(Date.now() - t < 2_000);
 });
+
+test('quotes: an own line that copies quoted words without ">" is the quoted author\'s, wherever in the quote it starts', () => {
+  const copy = splitBody(
+    'Jane Doe wrote:\n> The meeting moves to the library on Thursday at seven,\n> bring your own laptop.\n\nmoves to the library on Thursday at seven, bring\n\nThat works for me.\n',
+  );
+  assert.deepEqual(shapeOf(copy), ['attribution@Jane Doe', 'quote1@Jane Doe', 'own']);
+  assert.equal(ownTextOf(copy), 'That works for me.');
+  // 24 code units, 25 once lower-cased ("İ" becomes two): long enough to count as a copy.
+  const dotted = splitBody('Jane Doe wrote:\n> İzmir LUG meets at nine, 5 sharp.\n\nİzmir LUG meets at nine,\n\nSee you there.\n');
+  assert.deepEqual(shapeOf(dotted), ['attribution@Jane Doe', 'quote1@Jane Doe', 'own']);
+  assert.equal(ownTextOf(dotted), 'See you there.');
+  // Shorter lines, and lines that only share words with the quote, stay the author's own.
+  const own = splitBody('Jane Doe wrote:\n> The meeting moves to the library on Thursday at seven.\n\nThe meeting moves to the pub on Friday at eight.\nat seven\n');
+  assert.equal(ownTextOf(own), 'The meeting moves to the pub on Friday at eight.\nat seven');
+});
