@@ -640,59 +640,6 @@ function matchKey(s: string): string {
 
 const MIN_COPY_CHARS = 25;
 
-/** The length of the stretches of quoted text WindowSet records (at most MIN_COPY_CHARS). */
-const WINDOW = 8;
-// The rolling hash's multiplier, and its power WINDOW - 1 (what the character leaving the window was multiplied by).
-const WIN_P = 0x01000193;
-const WIN_P_TOP = (() => {
-  let x = 1;
-  for (let i = 1; i < WINDOW; i++) x = Math.imul(x, WIN_P);
-  return x;
-})();
-
-/**
- * The hashes of every stretch of WINDOW characters of a text, as bits: `has(s, at)` is false only when the WINDOW
- * characters of `s` from `at` occur nowhere in the text (a string that occurs in the text passes the test for each
- * of its stretches), so a search that must fail is skipped. One pass over the text with a rolling hash, where a
- * search per own line read the whole text each time.
- */
-class WindowSet {
-  private static scratch = new Int32Array(1 << 10);
-  private readonly bits: Int32Array;
-  private readonly mask: number;
-
-  constructor(text: string) {
-    let size = 1 << 12;
-    while (size < text.length * 16 && size < 1 << 22) size *= 2;
-    if (WindowSet.scratch.length * 32 < size) WindowSet.scratch = new Int32Array(size >>> 5);
-    this.bits = WindowSet.scratch;
-    this.bits.fill(0, 0, size >>> 5);
-    this.mask = size - 1;
-    let h = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (i >= WINDOW) h = (h - Math.imul(text.charCodeAt(i - WINDOW), WIN_P_TOP)) | 0;
-      h = (Math.imul(h, WIN_P) + text.charCodeAt(i)) | 0;
-      if (i >= WINDOW - 1) this.set(h);
-    }
-  }
-
-  private slot(h: number): number {
-    return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0 & this.mask;
-  }
-
-  private set(h: number): void {
-    const b = this.slot(h);
-    this.bits[b >>> 5]! |= 1 << (b & 31);
-  }
-
-  has(s: string, at: number): boolean {
-    let h = 0;
-    for (let i = at; i < at + WINDOW; i++) h = (Math.imul(h, WIN_P) + s.charCodeAt(i)) | 0;
-    const b = this.slot(h);
-    return (this.bits[b >>> 5]! & (1 << (b & 31))) !== 0;
-  }
-}
-
 /**
  * Own lines that repeat quoted text word for word (a reply that copies a sentence as a bullet, without '>')
  * are the quoted author's words, not the poster's: relabel them as quotes of that author.
@@ -716,15 +663,12 @@ function relabelInlineCopies(labels: (Label | undefined)[]): void {
   }
   if (keys.length === 0 || ownLines === 0 || ownLines > 2000 || len > 200_000) return;
   const haystack = keys.join(' ');
-  const windows = new WindowSet(haystack);
   for (const lab of labels) {
     if (!lab || lab.kind !== 'own') continue;
     // A key is never longer than its line, except where lower-casing lengthens "İ" (U+0130) into two code units.
     if (lab.text.length < MIN_COPY_CHARS && !lab.text.includes('\u0130')) continue;
     const k = matchKey(lab.text);
     if (k.length < MIN_COPY_CHARS) continue;
-    // Most own lines copy nothing: their first and last WINDOW characters are not both in the quoted text.
-    if (!windows.has(k, 0) || !windows.has(k, k.length - WINDOW)) continue;
     const at = haystack.indexOf(k);
     if (at < 0) continue;
     // Binary search for the quote line the copy starts in, to credit its author.
